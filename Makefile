@@ -1,0 +1,65 @@
+# Bansō: two commands for a fresh machine with Python 3.11+ and make.
+#   make demo   set up, load the demo data and serve http://127.0.0.1:8000
+#   make test   set up and run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test setup messages browser lint typecheck check-migrations check-deploy i18n-check clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP) messages
+
+messages: $(STAMP)
+	@$(BIN)/pybabel compile --domain=django --directory=bansou/locale --statistics 2>&1 | grep -v '^$$' || true
+
+demo: setup
+	$(MANAGE) migrate --no-input
+	$(MANAGE) demo_data
+	@echo
+	@echo "Bansō is running on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(MANAGE) runserver $(HOST):$(PORT) --noreload
+
+# Browser tests use Debian's chromium (or BANSOU_CHROMIUM); without one, Playwright's own.
+browser: $(STAMP)
+	@if [ -n "$$BANSOU_CHROMIUM" ] || [ -x /usr/bin/chromium ]; then \
+		echo "Browser: $${BANSOU_CHROMIUM:-/usr/bin/chromium}"; \
+	else \
+		$(BIN)/python -m playwright install chromium; \
+	fi
+
+test: setup browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check-migrations: $(STAMP)
+	$(MANAGE) makemigrations --check --dry-run
+
+check-deploy: $(STAMP)
+	DJANGO_SETTINGS_MODULE=bansou.settings.production \
+	SECRET_KEY=check-deploy-$$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+	ALLOWED_HOSTS=bansou.invalid \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Needs GNU gettext (xgettext): refreshes the catalogue and fails on untranslated strings.
+i18n-check: $(STAMP)
+	$(MANAGE) makemessages --locale ja --no-obsolete --add-location file --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'bansou/static/*'
+	$(BIN)/python scripts/check_translations.py bansou/locale/ja/LC_MESSAGES/django.po
+
+clean:
+	rm -rf $(VENV) var test-artifacts

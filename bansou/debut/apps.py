@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DebutConfig(AppConfig):
+    name = "bansou.debut"
+    label = "debut"

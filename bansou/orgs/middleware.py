@@ -1,0 +1,62 @@
+from collections.abc import Callable
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+from django_scopes import scope
+
+from bansou.orgs.access import OrgRoles, SignedIn, policy_for
+from bansou.orgs.models import Membership, Organization
+
+
+class TenancyMiddleware:
+    """Resolves ``/o/<org_slug>/``, checks membership and role against the view's declared
+    policy, and runs the rest of the request (view and template rendering) inside
+    ``scope(organization=...)``. Requests outside an organisation run in an empty scope, so
+    a query on a tenant model that forgot its organisation fails loudly (ScopeError)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            with scope():
+                return self.get_response(request)
+        policy = policy_for(match)
+        if policy is None:
+            raise ImproperlyConfigured(f"The view {match.view_name!r} declares no access policy.")
+        if isinstance(policy, OrgRoles):
+            return self._org_request(request, policy, match.kwargs.get("org_slug"))
+        if isinstance(policy, SignedIn) and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        with scope():
+            return self.get_response(request)
+
+    def _org_request(
+        self, request: HttpRequest, policy: OrgRoles, org_slug: str | None
+    ) -> HttpResponse:
+        if org_slug is None:
+            raise ImproperlyConfigured("An organisation policy needs <org_slug> in the URL.")
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        organization = Organization.objects.filter(slug=org_slug, is_active=True).first()
+        if organization is None:
+            raise Http404
+        with scope(organization=organization):
+            membership = (
+                Membership.objects.filter(
+                    organization=organization, user=request.user, is_active=True
+                )
+                .select_related("organization")
+                .first()
+            )
+            if membership is None:
+                raise Http404
+            if not policy.allows(membership.role):
+                raise PermissionDenied
+            request.organization = organization  # type: ignore[attr-defined]
+            request.membership = membership  # type: ignore[attr-defined]
+            return self.get_response(request)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from bansou.orgs import views
+
+app_name = "orgs"
+
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("members/", views.MemberListView.as_view(), name="members"),
+]

@@ -1,0 +1,16 @@
+"""Test settings: the same code paths, faster hashing, mail kept in memory."""
+
+from bansou.settings.base import *  # noqa: F403
+from bansou.settings.env import env_str
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = env_str("CELERY_BROKER_URL") is None
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOG_LEVEL = "WARNING"
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+LOGGING["loggers"]["bansou.request"]["level"] = "WARNING"  # noqa: F405

@@ -1,0 +1,18 @@
+from django.urls import include, path
+
+from bansou.ops import views as ops_views
+from bansou.orgs.views import HomeView
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("bansou.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("o/<slug:org_slug>/", include("bansou.orgs.urls")),
+]
+
+handler400 = "bansou.ops.views.bad_request"
+handler403 = "bansou.ops.views.permission_denied"
+handler404 = "bansou.ops.views.page_not_found"
+handler500 = "bansou.ops.views.server_error"

@@ -1,0 +1,165 @@
+"""The permission matrix: every URL pattern × every actor, checked against the view's
+declared policy. Used by test_permission_matrix.py, and by its own tests to show that it
+catches an undeclared view and a view that leaks another organisation's data."""
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.test import override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RegexPattern, RoutePattern
+
+from bansou.orgs.access import OrgRoles, Policy, Public, SignedIn, policy_for
+from tests.conftest import A_MARK, CANARY, ClientFactory, World
+
+# How to fill each URL keyword for organisation "a" (the organisation under test) or "b"
+# (the other one). A new keyword without an entry here fails the matrix.
+KWARG_PROVIDERS: dict[str, Callable[[World, str], Any]] = {
+    "org_slug": lambda world, org: getattr(world, org).organization.slug,
+    "key": lambda world, org: "not-a-real-key",
+    "uidb36": lambda world, org: "zz",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    route: str
+    name: str | None
+    kwargs: tuple[str, ...]
+    policy: Policy | None
+
+
+def collect_routes(urlconf: str | None = None) -> list[Route]:
+    return list(_walk(get_resolver(urlconf).url_patterns, "", None, ()))
+
+
+def _walk(
+    patterns: list[Any], prefix: str, namespace: str | None, outer: tuple[str, ...]
+) -> Iterator[Route]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(
+                pattern.url_patterns,
+                prefix + str(pattern.pattern),
+                ns,
+                outer + _kwarg_names(pattern.pattern),
+            )
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            kwargs = outer + _kwarg_names(pattern.pattern)
+            yield Route(prefix + str(pattern.pattern), name, kwargs, _policy(pattern, name))
+
+
+def _kwarg_names(pattern: Any) -> tuple[str, ...]:
+    if isinstance(pattern, RoutePattern):
+        return tuple(pattern.converters)
+    if isinstance(pattern, RegexPattern):
+        return tuple(re.compile(pattern._regex).groupindex)
+    return ()
+
+
+def _policy(pattern: URLPattern, name: str | None) -> Policy | None:
+    class _Match:
+        func = pattern.callback
+        view_name = name
+
+    return policy_for(_Match())  # type: ignore[arg-type]
+
+
+def undeclared(routes: list[Route]) -> list[str]:
+    return [f"{r.route} ({r.name})" for r in routes if r.policy is None or r.name is None]
+
+
+def expected_statuses(policy: Policy, actor: str) -> set[int]:
+    """What a GET by ``actor`` must answer. Actors: anonymous, a-<role>, b-coordinator."""
+    if isinstance(policy, Public):
+        return {200, 301, 302}
+    if actor == "anonymous":
+        return {302}
+    if isinstance(policy, SignedIn):
+        return {200, 301, 302}
+    assert isinstance(policy, OrgRoles)
+    if actor == "b-coordinator":
+        return {404}
+    role = actor.removeprefix("a-")
+    return {200} if policy.allows(role) else {403}
+
+
+def enable_mfa(world: World) -> None:
+    """Gives every signed-in actor TOTP and recovery codes, so that the two-factor pages
+    have something to show instead of answering 404."""
+    for user in world.actors().values():
+        if user is not None:
+            TOTP.activate(user, generate_totp_secret())
+            RecoveryCodes.activate(user)
+
+
+def run_matrix(world: World, client_for: ClientFactory, urlconf: str | None = None) -> list[str]:
+    """Returns every violation; an empty list means the matrix holds."""
+    enable_mfa(world)
+    if urlconf is None:
+        return _run(world, client_for, None)
+    with override_settings(ROOT_URLCONF=urlconf):
+        return _run(world, client_for, urlconf)
+
+
+def _run(world: World, client_for: ClientFactory, urlconf: str | None) -> list[str]:
+    routes = collect_routes(urlconf)
+    failures = [f"no declared policy: {item}" for item in undeclared(routes)]
+    actors = world.actors()
+    clients = {name: client_for(user) for name, user in actors.items()}
+    for route in routes:
+        if route.policy is None or route.name is None:
+            continue
+        missing = [k for k in route.kwargs if k not in KWARG_PROVIDERS]
+        if missing:
+            failures.append(f"{route.name}: no sample value for {missing}")
+            continue
+        url = reverse(
+            route.name,
+            urlconf=urlconf,
+            kwargs={k: KWARG_PROVIDERS[k](world, "a") for k in route.kwargs},
+        )
+        for actor, client in clients.items():
+            response = client.get(url)
+            allowed = expected_statuses(route.policy, actor)
+            if response.status_code not in allowed:
+                failures.append(
+                    f"{route.name} as {actor}: {response.status_code}, expected {sorted(allowed)}"
+                )
+            if (
+                actor == "anonymous"
+                and response.status_code == 302
+                and route.policy != Public()
+                and "/accounts/login/" not in response["Location"]
+            ):
+                failures.append(f"{route.name} as anonymous: redirected elsewhere than login")
+            body = response.content.decode("utf-8", errors="replace")
+            foreign = A_MARK if actor == "b-coordinator" else CANARY
+            if foreign in body:
+                failures.append(f"{route.name} as {actor}: another organisation's data leaked")
+        failures.extend(_cross_tenant_objects(world, clients, route, urlconf))
+    return failures
+
+
+def _cross_tenant_objects(
+    world: World, clients: dict[str, Any], route: Route, urlconf: str | None
+) -> list[str]:
+    """Organisation A's URL holding organisation B's object ids must be a 404 for A's
+    coordinator."""
+    object_kwargs = [k for k in route.kwargs if k not in {"org_slug", "key", "uidb36"}]
+    if not object_kwargs or "org_slug" not in route.kwargs:
+        return []
+    kwargs = {k: KWARG_PROVIDERS[k](world, "b") for k in route.kwargs}
+    kwargs["org_slug"] = world.a.organization.slug
+    response = clients["a-coordinator"].get(reverse(route.name, urlconf=urlconf, kwargs=kwargs))
+    if response.status_code != 404:
+        return [f"{route.name}: B's objects under A's URL answered {response.status_code}"]
+    return []

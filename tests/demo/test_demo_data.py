@@ -1,0 +1,72 @@
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from bansou.accounts.models import User
+from bansou.demo.people import ORGANIZATIONS
+from bansou.demo.services import demo_data_load, demo_logins
+from bansou.orgs.models import Membership, Organization, Venue
+from bansou.orgs.roles import Role
+
+pytestmark = pytest.mark.django_db
+README = Path(settings.BASE_DIR, "README.md").read_text(encoding="utf-8")
+
+
+def _counts():
+    return (
+        Organization.objects.count(),
+        User.objects.count(),
+        Membership.objects.count(),
+        Venue.objects.count(),
+    )
+
+
+def test_demo_data_creates_four_organisations_with_every_role():
+    demo_data_load(password="pw-for-test-1")
+    assert Organization.objects.count() == 4
+    for organization in Organization.objects.all():
+        roles = set(
+            Membership.objects.filter(organization=organization).values_list("role", flat=True)
+        )
+        assert roles == set(Role.values), organization.slug
+
+
+def test_demo_data_is_idempotent_and_keeps_changes():
+    demo_data_load(password="pw-for-test-1")
+    before = _counts()
+    user = User.objects.get(email="client@salon.example")
+    user.given_name = "さくら（変更済み）"
+    user.save()
+    report = demo_data_load(password="pw-for-test-1")
+    assert _counts() == before
+    assert report.users_created == report.memberships_created == 0
+    user.refresh_from_db()
+    assert user.given_name == "さくら（変更済み）"
+
+
+def test_demo_data_command_prints_every_login(capsys):
+    call_command("demo_data")
+    out = capsys.readouterr().out
+    assert settings.BANSOU_DEMO_PASSWORD in out
+    for email, _, _ in demo_logins():
+        assert email in out
+
+
+def test_demo_logins_work_with_the_documented_password(client):
+    call_command("demo_data", "--quiet-logins")
+    for email, _, _ in demo_logins():
+        assert client.login(email=email, password=settings.BANSOU_DEMO_PASSWORD), email
+        client.logout()
+
+
+def test_readme_lists_every_demo_login_and_the_password():
+    assert f"`{settings.BANSOU_DEMO_PASSWORD}`" in README
+    for demo_org in ORGANIZATIONS:
+        for person in demo_org.people:
+            row = re.search(
+                rf"\| `{re.escape(person.email)}` \|[^\n]*{re.escape(demo_org.name)}", README
+            )
+            assert row, f"{person.email} in {demo_org.slug} is missing from README"
