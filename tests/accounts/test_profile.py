@@ -70,3 +70,11 @@ def test_profile_language_choice_switches_the_interface(client, user):
     user.refresh_from_db()
     assert user.language == "en"
     assert "Profile" in client.get(URL).content.decode()
+
+
+def test_signed_in_person_sees_their_own_language_until_they_switch(client, user):
+    user.language = "en"
+    user.save()
+    assert '<html lang="en"' in client.get(URL).content.decode()
+    client.post("/i18n/setlang/", {"language": "ja", "next": URL})
+    assert '<html lang="ja"' in client.get(URL).content.decode()

@@ -18,10 +18,17 @@ TITLES = {
     Role.PARTNER: "連携先ダッシュボード",
     Role.VIEWER: "レポート",
 }
+TITLES_EN = {
+    Role.COORDINATOR: "Coordinator dashboard",
+    Role.SUPPORTER: "Supporter dashboard",
+    Role.CLIENT: "My page",
+    Role.PARTNER: "Partner dashboard",
+    Role.VIEWER: "Reports",
+}
 MULTI_ORG_EMAIL = "coordinator@debut.example"
 # One login per role per organisation: <role>@<org>.example, each in one organisation.
 SINGLE_LOGINS = [
-    (org.slug, person.email, person.role)
+    (org.slug, person.email, person.role, person.language)
     for org in ORGANIZATIONS
     for person in org.people
     if person.email.split("@")[0] == person.role.value and person.email != MULTI_ORG_EMAIL
@@ -39,7 +46,9 @@ def test_each_demo_login_lands_on_its_dashboard(
 ):
     log_in(page, live_server.url, email, PASSWORD)
     expect(page).to_have_url(f"{live_server.url}/o/{org_slug}/")
-    expect(page.get_by_role("heading", level=1)).to_have_text(TITLES[role])
+    title = TITLES_EN[role] if language == "en" else TITLES[role]
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.locator("html")).to_have_attribute("lang", language)
     name = f"dashboard-{org_slug}-{role.value}"
     screenshot(page, f"{name}-1280")
     page.set_viewport_size(PHONE)
