@@ -10,6 +10,12 @@ urlpatterns = [
     path("accounts/", include("bansou.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("o/<slug:org_slug>/", include("bansou.orgs.urls")),
+    path("o/<slug:org_slug>/", include("bansou.engagements.urls")),
+    path("o/<slug:org_slug>/", include("bansou.programs.urls")),
+    path("o/<slug:org_slug>/", include("bansou.people.urls")),
+    path("o/<slug:org_slug>/", include("bansou.audit.urls")),
+    path("p/<slug:org_slug>/", include("bansou.programs.public_urls")),
+    path("r/", include("bansou.engagements.reflection_urls")),
 ]
 
 handler400 = "bansou.ops.views.bad_request"

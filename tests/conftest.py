@@ -9,7 +9,27 @@ from django_scopes import scopes_disabled
 from bansou.accounts.models import User
 from bansou.orgs.models import Organization, Venue
 from bansou.orgs.roles import Role
-from tests.factories import MembershipFactory, OrganizationFactory, UserFactory, VenueFactory
+from bansou.programs.models import Side
+from tests.factories import (
+    ApplicationFactory,
+    ClientProfileFactory,
+    EngagementFactory,
+    EnrollmentFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    PhaseFactory,
+    ProgramFactory,
+    ReflectionLinkFactory,
+    SessionFactory,
+    SessionNoteFactory,
+    SupporterProfileFactory,
+    TeamFactory,
+    TeamMemberFactory,
+    TopicFactory,
+    TrainingFactory,
+    UserFactory,
+    VenueFactory,
+)
 
 CANARY = "LEAKCANARY"
 A_MARK = "ORGAMARK"
@@ -65,7 +85,50 @@ def _org_world(slug: str, name: str, label: str) -> OrgWorld:
         MembershipFactory(organization=organization, user=user, role=role)
         members[role] = user
     venue = VenueFactory(organization=organization, name=f"{label} venue")
-    return OrgWorld(organization=organization, members=members, venue=venue)
+    world = OrgWorld(organization=organization, members=members, venue=venue)
+    _plant_accompaniment(world, label)
+    return world
+
+
+def _plant_accompaniment(world: OrgWorld, label: str) -> None:
+    """Programs, people and one engagement with a held session, a private note and a
+    reflection link: every kind of object the organisation's URLs take."""
+    org = world.organization
+    supporter, client = world.members[Role.SUPPORTER], world.members[Role.CLIENT]
+    program = ProgramFactory(organization=org, name=f"{label} program", slug="program")
+    PhaseFactory(program=program, name=f"{label} phase")
+    topic = TopicFactory(program=program, name=f"{label} topic")
+    training = TrainingFactory(program=program, name=f"{label} training")
+    EnrollmentFactory(program=program, user=supporter, side=Side.SUPPORTER)
+    EnrollmentFactory(program=program, user=client, side=Side.CLIENT)
+    application = ApplicationFactory(program=program, family_name=label, given_name="応募者")
+    supporter_profile = SupporterProfileFactory(organization=org, user=supporter, bio=label)
+    client_profile = ClientProfileFactory(organization=org, user=client, wants_help_with=label)
+    second = UserFactory(email=f"second-supporter@{org.slug}.test", family_name=label)
+    MembershipFactory(organization=org, user=second, role=Role.SUPPORTER)
+    team = TeamFactory(organization=org, name=f"{label} team")
+    TeamMemberFactory(team=team, user=supporter)
+    TeamMemberFactory(team=team, user=second)
+    engagement = EngagementFactory(
+        program=program, client=client, supporter=supporter, goals=f"{label} goals"
+    )
+    session = SessionFactory(engagement=engagement)
+    note = SessionNoteFactory(session=session, body=f"{label} private note")
+    link = ReflectionLinkFactory(session=session)
+    world.extra.update(
+        program=program,
+        topic=topic,
+        training=training,
+        application=application,
+        supporter_profile=supporter_profile,
+        client_profile=client_profile,
+        second_supporter=second,
+        team=team,
+        engagement=engagement,
+        session=session,
+        note=note,
+        reflection_link=link,
+    )
 
 
 @pytest.fixture

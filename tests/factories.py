@@ -1,9 +1,24 @@
+import datetime
+import secrets
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from bansou.accounts.models import User
+from bansou.engagements.models import Engagement, ReflectionLink, Session, SessionNote
 from bansou.orgs.models import Membership, Organization, Venue
 from bansou.orgs.roles import Role
+from bansou.people.models import ClientProfile, SupporterProfile, Team, TeamMember
+from bansou.programs.models import (
+    Application,
+    Enrollment,
+    Phase,
+    Program,
+    Side,
+    Topic,
+    Training,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -44,3 +59,148 @@ class VenueFactory(DjangoModelFactory[Venue]):
 
     organization = factory.SubFactory(OrganizationFactory)
     name = factory.Sequence(lambda n: f"拠点{n}")
+
+
+class ProgramFactory(DjangoModelFactory[Program]):
+    class Meta:
+        model = Program
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"プログラム{n}")
+    slug = factory.Sequence(lambda n: f"program-{n}")
+    kind = Program.Kind.MENTORING
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=60))
+    is_public = True
+
+
+class PhaseFactory(DjangoModelFactory[Phase]):
+    class Meta:
+        model = Phase
+
+    program = factory.SubFactory(ProgramFactory)
+    organization = factory.SelfAttribute("program.organization")
+    name = "伴走期間"
+    kind = Phase.Kind.ACTIVE
+    starts_on = factory.SelfAttribute("program.starts_on")
+    ends_on = factory.SelfAttribute("program.ends_on")
+
+
+class TopicFactory(DjangoModelFactory[Topic]):
+    class Meta:
+        model = Topic
+
+    program = factory.SubFactory(ProgramFactory)
+    organization = factory.SelfAttribute("program.organization")
+    name = factory.Sequence(lambda n: f"話題{n}")
+
+
+class TrainingFactory(DjangoModelFactory[Training]):
+    class Meta:
+        model = Training
+
+    program = factory.SubFactory(ProgramFactory)
+    organization = factory.SelfAttribute("program.organization")
+    name = "メンター事前研修"
+    is_required = True
+
+
+class EnrollmentFactory(DjangoModelFactory[Enrollment]):
+    class Meta:
+        model = Enrollment
+
+    program = factory.SubFactory(ProgramFactory)
+    organization = factory.SelfAttribute("program.organization")
+    user = factory.SubFactory(UserFactory)
+    side = Side.CLIENT
+
+
+class ApplicationFactory(DjangoModelFactory[Application]):
+    class Meta:
+        model = Application
+
+    program = factory.SubFactory(ProgramFactory)
+    organization = factory.SelfAttribute("program.organization")
+    side = Side.CLIENT
+    email = factory.Sequence(lambda n: f"applicant{n}@example.test")
+    family_name = "応募"
+    given_name = factory.Sequence(lambda n: f"者{n}")
+
+
+class SupporterProfileFactory(DjangoModelFactory[SupporterProfile]):
+    class Meta:
+        model = SupporterProfile
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
+    specialties = factory.LazyFunction(lambda: ["就職支援"])
+    languages = factory.LazyFunction(lambda: ["ja"])
+
+
+class ClientProfileFactory(DjangoModelFactory[ClientProfile]):
+    class Meta:
+        model = ClientProfile
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
+    category = ClientProfile.Category.NPO_STAFF
+    languages = factory.LazyFunction(lambda: ["ja"])
+
+
+class TeamFactory(DjangoModelFactory[Team]):
+    class Meta:
+        model = Team
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"ペア{n}")
+
+
+class TeamMemberFactory(DjangoModelFactory[TeamMember]):
+    class Meta:
+        model = TeamMember
+
+    team = factory.SubFactory(TeamFactory)
+    organization = factory.SelfAttribute("team.organization")
+    user = factory.SubFactory(UserFactory)
+
+
+class EngagementFactory(DjangoModelFactory[Engagement]):
+    class Meta:
+        model = Engagement
+
+    program = factory.SubFactory(ProgramFactory)
+    organization = factory.SelfAttribute("program.organization")
+    client = factory.SubFactory(UserFactory)
+    supporter = factory.SubFactory(UserFactory)
+    status = Engagement.Status.ACTIVE
+
+
+class SessionFactory(DjangoModelFactory[Session]):
+    class Meta:
+        model = Session
+
+    engagement = factory.SubFactory(EngagementFactory)
+    organization = factory.SelfAttribute("engagement.organization")
+    starts_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=2))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(minutes=40))
+    status = Session.Status.HELD
+
+
+class SessionNoteFactory(DjangoModelFactory[SessionNote]):
+    class Meta:
+        model = SessionNote
+
+    session = factory.SubFactory(SessionFactory)
+    organization = factory.SelfAttribute("session.organization")
+    author = factory.SelfAttribute("session.engagement.supporter")
+    body = "非公開メモ"
+
+
+class ReflectionLinkFactory(DjangoModelFactory[ReflectionLink]):
+    class Meta:
+        model = ReflectionLink
+
+    session = factory.SubFactory(SessionFactory)
+    organization = factory.SelfAttribute("session.organization")
+    nonce = factory.LazyFunction(lambda: secrets.token_urlsafe(24))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))

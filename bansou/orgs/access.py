@@ -2,6 +2,8 @@
 
 - ``PUBLIC``: anyone, signed in or not.
 - ``SIGNED_IN``: any signed-in user; not tied to an organisation.
+- ``PUBLIC_IN_ORG``: anyone; a URL with ``<org_slug>`` whose organisation must exist (else
+  404) and whose scope is active while the view runs.
 - ``org_roles(...)``: a URL under ``/o/<org_slug>/``; the user must be an active member of
   that organisation (else 404) holding one of the roles (else 403).
 
@@ -33,6 +35,15 @@ class SignedIn:
 
 
 @dataclass(frozen=True)
+class PublicInOrg:
+    """A public page of one organisation (e.g. a program's application page): no login,
+    but the organisation is resolved from ``<org_slug>`` and its scope is active."""
+
+    def __str__(self) -> str:
+        return "public-in-org"
+
+
+@dataclass(frozen=True)
 class OrgRoles:
     roles: frozenset[Role]
 
@@ -43,10 +54,11 @@ class OrgRoles:
         return "org:" + ",".join(sorted(self.roles))
 
 
-Policy = Public | SignedIn | OrgRoles
+Policy = Public | SignedIn | PublicInOrg | OrgRoles
 
 PUBLIC = Public()
 SIGNED_IN = SignedIn()
+PUBLIC_IN_ORG = PublicInOrg()
 
 
 def org_roles(*roles: Role) -> OrgRoles:

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django_scopes import scope
 
-from bansou.orgs.access import OrgRoles, SignedIn, policy_for
+from bansou.orgs.access import OrgRoles, PublicInOrg, SignedIn, policy_for
 from bansou.orgs.models import Membership, Organization
 
 
@@ -30,21 +30,37 @@ class TenancyMiddleware:
             raise ImproperlyConfigured(f"The view {match.view_name!r} declares no access policy.")
         if isinstance(policy, OrgRoles):
             return self._org_request(request, policy, match.kwargs.get("org_slug"))
+        if isinstance(policy, PublicInOrg):
+            return self._public_org_request(request, match.kwargs.get("org_slug"))
         if isinstance(policy, SignedIn) and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         with scope():
             return self.get_response(request)
 
-    def _org_request(
-        self, request: HttpRequest, policy: OrgRoles, org_slug: str | None
-    ) -> HttpResponse:
+    def _public_org_request(self, request: HttpRequest, org_slug: str | None) -> HttpResponse:
+        organization = self._organization(org_slug)
+        with scope(organization=organization):
+            request.organization = organization  # type: ignore[attr-defined]
+            request.membership = None  # type: ignore[attr-defined]
+            return self.get_response(request)
+
+    @staticmethod
+    def _organization(org_slug: str | None) -> Organization:
         if org_slug is None:
             raise ImproperlyConfigured("An organisation policy needs <org_slug> in the URL.")
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
         organization = Organization.objects.filter(slug=org_slug, is_active=True).first()
         if organization is None:
             raise Http404
+        return organization
+
+    def _org_request(
+        self, request: HttpRequest, policy: OrgRoles, org_slug: str | None
+    ) -> HttpResponse:
+        if not request.user.is_authenticated:
+            if org_slug is None:
+                raise ImproperlyConfigured("An organisation policy needs <org_slug> in the URL.")
+            return redirect_to_login(request.get_full_path())
+        organization = self._organization(org_slug)
         with scope(organization=organization):
             membership = (
                 Membership.objects.filter(

@@ -1,6 +1,7 @@
 """The navigation of an organisation, per role. Apps add their entries here."""
 
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 from django.urls import reverse
@@ -21,14 +22,34 @@ ALL_ROLES = frozenset(Role)
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Dashboard"), "orgs:dashboard", ALL_ROLES),
+]
+LAST_ITEMS: list[NavItem] = [
     NavItem(_("Members"), "orgs:members", frozenset({Role.COORDINATOR})),
 ]
+# Each app lists its menu entries in <app>/nav.py as NAV_ITEMS; this order is the menu's.
+NAV_APPS = ["engagements", "programs", "people", "audit"]
+
+
+def all_nav_items() -> list[NavItem]:
+    items = list(NAV_ITEMS)
+    for app in NAV_APPS:
+        try:
+            module = import_module(f"bansou.{app}.nav")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"bansou.{app}.nav":
+                raise
+            continue
+        items.extend(module.NAV_ITEMS)
+    return items + LAST_ITEMS
 
 
 def nav_for(*, org_slug: str, role: str, current_path: str) -> list[dict[str, Any]]:
     items = []
-    for item in NAV_ITEMS:
+    for item in all_nav_items():
         if role in item.roles:
             url = reverse(item.url_name, kwargs={"org_slug": org_slug})
-            items.append({"label": item.label, "url": url, "current": url == current_path})
+            current = current_path == url or (
+                url != f"/o/{org_slug}/" and current_path.startswith(url)
+            )
+            items.append({"label": item.label, "url": url, "current": current})
     return items

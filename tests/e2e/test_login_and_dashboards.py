@@ -40,9 +40,9 @@ def demo(transactional_db):
     demo_data_load(password=PASSWORD)
 
 
-@pytest.mark.parametrize(("org_slug", "email", "role"), SINGLE_LOGINS)
+@pytest.mark.parametrize(("org_slug", "email", "role", "language"), SINGLE_LOGINS)
 def test_each_demo_login_lands_on_its_dashboard(
-    page: Page, live_server, demo, org_slug, email, role
+    page: Page, live_server, demo, org_slug, email, role, language
 ):
     log_in(page, live_server.url, email, PASSWORD)
     expect(page).to_have_url(f"{live_server.url}/o/{org_slug}/")

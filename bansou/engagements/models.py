@@ -1,0 +1,260 @@
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from bansou.orgs.models import Organization
+from bansou.people.models import Team
+from bansou.programs.models import Program, Topic
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Engagement(models.Model):
+    """伴走: one client accompanied by one supporter or one team within a program."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACTIVE = "active", _("Accompanying")
+        PAUSED = "paused", _("Paused")
+        ENDED = "ended", _("Ended")
+        INTERRUPTED = "interrupted", _("Interrupted")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="engagements")
+    client = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="client_engagements")
+    supporter = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="supporter_engagements"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="engagements"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED
+    )
+    goals = models.TextField(_("goals"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager["Engagement"]] = ScopedManager(organization="organization")
+
+    class Meta:
+        verbose_name = _("engagement")
+        verbose_name_plural = _("engagements")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(supporter__isnull=False) & Q(team__isnull=True))
+                | (Q(supporter__isnull=True) & Q(team__isnull=False)),
+                name="engagements_one_supporter_or_team",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} × {self.supporter or self.team}"
+
+
+class EngagementEvent(models.Model):
+    """The engagement's history: creation, status changes (who, when, why), goal edits."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        STATUS = "status", _("Status changed")
+        GOALS = "goals", _("Goals updated")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    actor = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager["EngagementEvent"]] = ScopedManager(
+        organization="organization"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class RematchRequest(models.Model):
+    """A client's quiet request for a different supporter; seen by coordinators only."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="rematch_requests"
+    )
+    requested_by = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects: ClassVar[models.Manager["RematchRequest"]] = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement"],
+                condition=Q(handled_at__isnull=True),
+                name="engagements_one_open_rematch_request",
+            ),
+        ]
+
+
+class Session(models.Model):
+    """面談: one meeting within an engagement."""
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        HELD = "held", _("Held")
+        NO_SHOW = "no_show", _("No-show")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    mode = models.CharField(_("mode"), max_length=20, choices=Mode.choices, default=Mode.ONLINE)
+    place = models.CharField(_("place"), max_length=120, blank=True)
+    meeting_url = models.URLField(_("meeting URL"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
+    )
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    cancelled_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    series = models.UUIDField(null=True, blank=True, db_index=True)
+    created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[models.Manager["Session"]] = ScopedManager(organization="organization")
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="engagements_session_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.engagement} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class SessionRecord(models.Model):
+    """What the supporter records after a session: topics and the summary the client sees."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="record")
+    topics = models.ManyToManyField(Topic, blank=True, verbose_name=_("topics"))
+    shared_summary = models.TextField(_("summary shared with the client"), blank=True)
+    written_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[models.Manager["SessionRecord"]] = ScopedManager(organization="organization")
+
+
+class SessionNote(models.Model):
+    """Private notes: readable by the engagement's supporters only (coordinators through an
+    audited action)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("note"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager["SessionNote"]] = ScopedManager(organization="organization")
+
+    class Meta:
+        verbose_name = _("private note")
+        verbose_name_plural = _("private notes")
+        ordering = ["created_at", "id"]
+
+
+class Reflection(models.Model):
+    """振り返り: written by the client at the end of a session."""
+
+    class Via(models.TextChoices):
+        LINK = "link", _("Emailed link")
+        WEB = "web", _("Signed in")
+        SUPPORTER = "supporter", _("Typed in with the supporter")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="reflection")
+    important = models.TextField(_("What information mattered to you today?"), blank=True)
+    noticed = models.TextField(_("What did you notice today?"), blank=True)
+    next_step = models.TextField(_("What is your next step?"), blank=True)
+    feeling = models.PositiveSmallIntegerField(_("How do you feel? (1–5)"), null=True, blank=True)
+    via = models.CharField(max_length=20, choices=Via.choices)
+    entered_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager["Reflection"]] = ScopedManager(organization="organization")
+
+    class Meta:
+        verbose_name = _("reflection")
+        verbose_name_plural = _("reflections")
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(feeling__isnull=True) | Q(feeling__gte=1, feeling__lte=5),
+                name="engagements_reflection_feeling_1_5",
+            ),
+        ]
+
+
+class ReflectionLink(models.Model):
+    """A single-use, expiring link emailed to the client when a session is marked held."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="reflection_links")
+    nonce = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager["ReflectionLink"]] = ScopedManager(organization="organization")
+
+
+class Nudge(models.Model):
+    """A polite reminder sent from the continuity radar."""
+
+    class Kind(models.TextChoices):
+        QUIET = "quiet", _("Quiet engagement")
+        LATENT = "latent", _("Accepted but never met")
+        NO_SHOWS = "no_shows", _("Repeated no-shows")
+        OVER_CAPACITY = "over_capacity", _("Supporter over capacity")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    recipient = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    engagement = models.ForeignKey(
+        Engagement, null=True, blank=True, on_delete=models.CASCADE, related_name="nudges"
+    )
+    sent_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager["Nudge"]] = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["-created_at"]

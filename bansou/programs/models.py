@@ -1,0 +1,251 @@
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from bansou.orgs.models import SLUG_VALIDATOR, Organization
+
+
+def _scoped() -> Any:
+    return ScopedManager(organization="organization")
+
+
+class Side(models.TextChoices):
+    SUPPORTER = "supporter", _("Supporter")
+    CLIENT = "client", _("Client")
+
+
+class Program(models.Model):
+    class Kind(models.TextChoices):
+        APPOINTMENTS = "appointments", _("Appointments")
+        MENTORING = "mentoring", _("Mentoring cohort")
+        SALON = "salon", _("Career salon")
+        DEBUT = "debut", _("Pay-it-forward debut")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="programs"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=50, validators=[SLUG_VALIDATOR])
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    is_public = models.BooleanField(_("public page with application forms"), default=False)
+    accepts_supporters = models.BooleanField(_("accepts supporter applications"), default=True)
+    accepts_clients = models.BooleanField(_("accepts client applications"), default=True)
+    supporter_questions = models.JSONField(
+        _("extra questions for supporters"), default=list, blank=True
+    )
+    client_questions = models.JSONField(_("extra questions for clients"), default=list, blank=True)
+    reflection_enabled = models.BooleanField(_("ask clients for a reflection"), default=True)
+    quiet_after_days = models.PositiveSmallIntegerField(
+        _("quiet after (days without a held session)"), default=21
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager["Program"]] = _scoped()
+
+    class Meta:
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"], name="programs_program_slug"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="programs_program_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Phase(models.Model):
+    class Kind(models.TextChoices):
+        PRE_TRAINING = "pre_training", _("Pre-training")
+        MATCHING = "matching", _("Matching")
+        ACTIVE = "active", _("Accompaniment period")
+        REFLECTION = "reflection", _("Reflection")
+        OTHER = "other", _("Other")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="phases")
+    name = models.CharField(_("name"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    objects: ClassVar[models.Manager["Phase"]] = _scoped()
+
+    class Meta:
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+        ordering = ["starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="programs_phase_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Target(models.Model):
+    """A KPI target (e.g. 22 schools, 247 salon sessions); reported by the reports app."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="targets")
+    name = models.CharField(_("name"), max_length=80)
+    unit = models.CharField(_("unit"), max_length=20)
+    target_value = models.PositiveIntegerField(_("target value"))
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+
+    objects: ClassVar[models.Manager["Target"]] = _scoped()
+
+    class Meta:
+        verbose_name = _("KPI target")
+        verbose_name_plural = _("KPI targets")
+        ordering = ["period_start", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="programs_target_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.target_value} {self.unit}"
+
+
+class Topic(models.Model):
+    """A topic a session record can carry (情報提供, 自己理解, 進路選択...)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="topics")
+    name = models.CharField(_("name"), max_length=40)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects: ClassVar[models.Manager["Topic"]] = _scoped()
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="programs_topic_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Training(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="trainings")
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    held_on = models.DateField(_("held on"), null=True, blank=True)
+    is_required = models.BooleanField(_("required before matching"), default=True)
+
+    objects: ClassVar[models.Manager["Training"]] = _scoped()
+
+    class Meta:
+        verbose_name = _("training")
+        verbose_name_plural = _("trainings")
+        ordering = ["held_on", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrainingAttendance(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    training = models.ForeignKey(Training, on_delete=models.CASCADE, related_name="attendances")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    attended_on = models.DateField(_("attended on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager["TrainingAttendance"]] = _scoped()
+
+    class Meta:
+        verbose_name = _("training attendance")
+        verbose_name_plural = _("training attendances")
+        constraints = [
+            models.UniqueConstraint(fields=["training", "user"], name="programs_attendance_once"),
+        ]
+
+
+class Enrollment(models.Model):
+    """A person taking part in a program as supporter or client (the matching pool)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="enrollments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    side = models.CharField(_("side"), max_length=20, choices=Side.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager["Enrollment"]] = _scoped()
+
+    class Meta:
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "user", "side"], name="programs_enrollment_unique"
+            ),
+        ]
+
+
+class Application(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WAITLISTED = "waitlisted", _("Waitlisted")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="applications")
+    side = models.CharField(_("applying as"), max_length=20, choices=Side.choices)
+    email = models.EmailField(_("email address"))
+    family_name = models.CharField(_("family name"), max_length=50)
+    given_name = models.CharField(_("given name"), max_length=50)
+    family_name_kana = models.CharField(_("family name (katakana)"), max_length=50, blank=True)
+    given_name_kana = models.CharField(_("given name (katakana)"), max_length=50, blank=True)
+    answers = models.JSONField(_("answers"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_message = models.TextField(_("message to the applicant"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager["Application"]] = _scoped()
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.family_name} {self.given_name} ({self.email})"
