@@ -95,7 +95,7 @@ def _plant_accompaniment(world: OrgWorld, label: str) -> None:
     reflection link: every kind of object the organisation's URLs take."""
     org = world.organization
     supporter, client = world.members[Role.SUPPORTER], world.members[Role.CLIENT]
-    program = ProgramFactory(organization=org, name=f"{label} program", slug="program")
+    program = ProgramFactory(organization=org, name=f"{label} program", slug=f"program-{org.slug}")
     PhaseFactory(program=program, name=f"{label} phase")
     topic = TopicFactory(program=program, name=f"{label} topic")
     training = TrainingFactory(program=program, name=f"{label} training")

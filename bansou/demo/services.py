@@ -8,6 +8,7 @@ from django_scopes import scope
 
 from bansou.accounts.models import User
 from bansou.accounts.services import user_create
+from bansou.demo.accompaniment import accompaniment_load
 from bansou.demo.people import ORGANIZATIONS, DemoOrganization, DemoPerson
 from bansou.orgs.models import Membership, Organization, Venue
 from bansou.orgs.services import membership_grant, organization_create, venue_create
@@ -19,6 +20,7 @@ class DemoLoadReport:
     users_created: int = 0
     memberships_created: int = 0
     venues_created: int = 0
+    accompaniments_created: int = 0
 
 
 @transaction.atomic
@@ -43,6 +45,8 @@ def demo_data_load(*, password: str) -> DemoLoadReport:
                 if not Membership.objects.filter(organization=organization, user=user).exists():
                     membership_grant(organization=organization, user=user, role=person.role)
                     report.memberships_created += 1
+            if accompaniment_load(organization=organization):
+                report.accompaniments_created += 1
     return report
 
 

@@ -258,3 +258,20 @@ class Nudge(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class RadarDigest(models.Model):
+    """Marks that today's radar digest went to an organisation's coordinators."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    sent_on = models.DateField()
+    total = models.PositiveIntegerField(default=0)
+
+    objects: ClassVar[models.Manager["RadarDigest"]] = ScopedManager(organization="organization")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "sent_on"], name="engagements_digest_daily"
+            ),
+        ]

@@ -1,5 +1,68 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from bansou.engagements.views import engagements, radar, reflections, sessions
 
 app_name = "engagements"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("engagements/", engagements.EngagementListView.as_view(), name="list"),
+    path("engagements/new/", engagements.EngagementCreateView.as_view(), name="create"),
+    path(
+        "engagements/<int:engagement_pk>/",
+        engagements.EngagementDetailView.as_view(),
+        name="detail",
+    ),
+    path(
+        "engagements/<int:engagement_pk>/status/",
+        engagements.EngagementStatusView.as_view(),
+        name="status",
+    ),
+    path(
+        "engagements/<int:engagement_pk>/goals/",
+        engagements.EngagementGoalsView.as_view(),
+        name="goals",
+    ),
+    path(
+        "engagements/<int:engagement_pk>/rematch/",
+        engagements.RematchRequestView.as_view(),
+        name="rematch",
+    ),
+    path(
+        "engagements/<int:engagement_pk>/sessions/new/",
+        sessions.SessionCreateView.as_view(),
+        name="session_create",
+    ),
+    path(
+        "engagements/<int:engagement_pk>/sessions/cadence/",
+        sessions.CadenceView.as_view(),
+        name="cadence",
+    ),
+    path("rematch-requests/", engagements.RematchQueueView.as_view(), name="rematch_queue"),
+    path(
+        "sessions/<int:session_pk>/edit/", sessions.SessionEditView.as_view(), name="session_edit"
+    ),
+    path(
+        "sessions/<int:session_pk>/status/",
+        sessions.SessionStatusView.as_view(),
+        name="session_status",
+    ),
+    path(
+        "sessions/<int:session_pk>/record/",
+        sessions.SessionRecordView.as_view(),
+        name="session_record",
+    ),
+    path(
+        "sessions/<int:session_pk>/reflection/",
+        reflections.ReflectionView.as_view(),
+        name="reflection",
+    ),
+    path("notes/<int:note_pk>/", sessions.NoteView.as_view(), name="note"),
+    path(
+        "notes/<int:note_pk>/audited-read/",
+        sessions.NoteAuditedReadView.as_view(),
+        name="note_audited",
+    ),
+    path("journal/", reflections.JournalView.as_view(), name="journal"),
+    path("radar/", radar.RadarView.as_view(), name="radar"),
+    path("radar/nudge/", radar.NudgeView.as_view(), name="nudge"),
+]

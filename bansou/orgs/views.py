@@ -1,10 +1,12 @@
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from bansou.accounts.models import User
+from bansou.engagements.dashboard import dashboard_context
 from bansou.orgs.access import ANY_MEMBER, PUBLIC, org_roles
 from bansou.orgs.roles import Role
 from bansou.orgs.selectors import members_of, memberships_for_user, role_counts, venues_of
@@ -36,6 +38,11 @@ class OrgTemplateView(TemplateView):
         return self.request.organization  # type: ignore[attr-defined]
 
     @property
+    def user(self) -> User:
+        """Signed in: TenancyMiddleware lets no anonymous request reach these views."""
+        return cast(User, self.request.user)
+
+    @property
     def membership(self) -> Any:
         return self.request.membership  # type: ignore[attr-defined]
 
@@ -59,6 +66,7 @@ class DashboardView(OrgTemplateView):
             context["coordinators"] = list(
                 members_of(organization=self.organization, role=Role.COORDINATOR)
             )
+        context.update(dashboard_context(role=role, organization=self.organization, user=self.user))
         return context
 
 

@@ -1,5 +1,37 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from bansou.people import views
 
 app_name = "people"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("supporters/", views.SupporterListView.as_view(), name="supporters"),
+    path("supporters/new/", views.SupporterCreateView.as_view(), name="supporter_create"),
+    path(
+        "supporters/<int:supporter_pk>/",
+        views.SupporterDetailView.as_view(),
+        name="supporter_detail",
+    ),
+    path(
+        "supporters/<int:supporter_pk>/edit/",
+        views.SupporterEditView.as_view(),
+        name="supporter_edit",
+    ),
+    path(
+        "me/supporter-profile/",
+        views.MySupporterProfileView.as_view(),
+        name="my_supporter_profile",
+    ),
+    path("clients/", views.ClientListView.as_view(), name="clients"),
+    path("clients/new/", views.ClientCreateView.as_view(), name="client_create"),
+    path("clients/<int:client_pk>/", views.ClientDetailView.as_view(), name="client_detail"),
+    path("clients/<int:client_pk>/edit/", views.ClientEditView.as_view(), name="client_edit"),
+    path(
+        "clients/<int:client_pk>/consent/",
+        views.ClientConsentView.as_view(),
+        name="client_consent",
+    ),
+    path("teams/", views.TeamListView.as_view(), name="teams"),
+    path("teams/new/", views.TeamCreateView.as_view(), name="team_create"),
+    path("teams/<int:team_pk>/", views.TeamDetailView.as_view(), name="team_detail"),
+]

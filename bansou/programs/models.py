@@ -224,6 +224,12 @@ class Application(models.Model):
     given_name_kana = models.CharField(_("given name (katakana)"), max_length=50, blank=True)
     answers = models.JSONField(_("answers"), default=list, blank=True)
     message = models.TextField(_("message"), blank=True)
+    language = models.CharField(
+        _("language for emails"),
+        max_length=8,
+        choices=[("ja", _("Japanese")), ("en", _("English"))],
+        default="ja",
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )

@@ -18,7 +18,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo data: {report.organizations_created} organisations, "
             f"{report.users_created} users, {report.memberships_created} memberships, "
-            f"{report.venues_created} venues created."
+            f"{report.venues_created} venues, "
+            f"{report.accompaniments_created} accompaniment sets created."
         )
         if options["quiet_logins"]:
             return

@@ -1,0 +1,52 @@
+"""What each role's dashboard shows from the accompaniment core."""
+
+from typing import Any
+
+from bansou.accounts.models import User
+from bansou.engagements.selectors.radar import continuity_radar
+from bansou.engagements.selectors.work import (
+    client_journal,
+    client_next_session,
+    client_sessions_awaiting_reflection,
+    my_engagements,
+    open_rematch_requests,
+    supporter_recent_reflections,
+    supporter_records_to_write,
+    supporter_upcoming_sessions,
+)
+from bansou.orgs.models import Organization
+from bansou.orgs.roles import Role
+from bansou.programs.models import Application, Program
+
+
+def dashboard_context(*, role: str, organization: Organization, user: User) -> dict[str, Any]:
+    if role == Role.SUPPORTER:
+        return {
+            "upcoming": supporter_upcoming_sessions(organization=organization, user=user),
+            "engagements": list(
+                my_engagements(organization=organization, user=user, as_client=False)[:10]
+            ),
+            "reflections": supporter_recent_reflections(organization=organization, user=user),
+            "records_to_write": supporter_records_to_write(organization=organization, user=user),
+        }
+    if role == Role.CLIENT:
+        engagements = list(my_engagements(organization=organization, user=user, as_client=True))
+        return {
+            "next_session": client_next_session(organization=organization, user=user),
+            "journal": client_journal(organization=organization, user=user)[:3],
+            "awaiting_reflection": client_sessions_awaiting_reflection(
+                organization=organization, user=user
+            ),
+            "engagements": engagements,
+        }
+    if role == Role.COORDINATOR:
+        radar = continuity_radar(organization=organization)
+        return {
+            "programs": list(Program.objects.filter(organization=organization)[:10]),
+            "pending_applications": Application.objects.filter(
+                organization=organization, status=Application.Status.PENDING
+            ).count(),
+            "rematch_count": open_rematch_requests(organization=organization).count(),
+            "radar": radar,
+        }
+    return {}

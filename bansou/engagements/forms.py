@@ -1,0 +1,265 @@
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bansou.accounts.models import User
+from bansou.engagements.cadence import Rule
+from bansou.engagements.models import Engagement, Session
+from bansou.engagements.services.lifecycle import TRANSITIONS
+from bansou.orgs.models import Organization
+from bansou.orgs.roles import Role
+from bansou.people.models import Team
+from bansou.programs.models import Program, Topic
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class PersonChoiceField(forms.ModelChoiceField[User]):
+    def label_from_instance(self, obj: Any) -> str:
+        reading = f"（{obj.reading}）" if obj.reading else ""
+        return f"{obj.display_name}{reading}"
+
+
+def _members(organization: Organization, role: Role) -> Any:
+    return User.objects.filter(
+        memberships__organization=organization, memberships__role=role, memberships__is_active=True
+    ).order_by("family_name_kana", "given_name_kana", "email")
+
+
+class EngagementCreateForm(forms.Form):
+    program = forms.ModelChoiceField(queryset=Program.objects.none(), label=_("Program"))
+    client = PersonChoiceField(queryset=User.objects.none(), label=_("Client"))
+    supporter = PersonChoiceField(
+        queryset=User.objects.none(), label=_("Supporter"), required=False
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), label=_("or a team"), required=False
+    )
+    goals = forms.CharField(
+        label=_("Goals"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+    start_now = forms.BooleanField(
+        label=_("Start accompanying now (otherwise it stays proposed)"), required=False
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = Program.objects.filter(organization=organization)  # type: ignore[attr-defined]
+        self.fields["client"].queryset = _members(organization, Role.CLIENT)  # type: ignore[attr-defined]
+        self.fields["supporter"].queryset = _members(organization, Role.SUPPORTER)  # type: ignore[attr-defined]
+        self.fields["team"].queryset = Team.objects.filter(organization=organization)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("supporter")) == bool(data.get("team")):
+            raise forms.ValidationError(_("Choose either one supporter or one team."))
+        return data
+
+
+class StatusForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("New status"))
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+
+    def __init__(self, *args: Any, engagement: Engagement, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = TRANSITIONS.get(engagement.status, set())
+        self.fields["to_status"].choices = [  # type: ignore[attr-defined]
+            (value, label) for value, label in Engagement.Status.choices if value in allowed
+        ]
+
+
+class GoalsForm(forms.Form):
+    goals = forms.CharField(
+        label=_("Goals"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=4000
+    )
+    next_steps = forms.CharField(
+        label=_("Next steps"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
+    )
+
+
+class SessionPlaceFields(forms.Form):
+    mode = forms.ChoiceField(
+        label=_("Mode"), choices=Session.Mode.choices, initial=Session.Mode.ONLINE
+    )
+    place = forms.CharField(label=_("Place (in person)"), required=False, max_length=120)
+    meeting_url = forms.URLField(
+        label=_("Meeting URL (online)"), required=False, max_length=200, assume_scheme="https"
+    )
+    generate_room = forms.BooleanField(
+        label=_("Create a Jitsi Meet room for me"),
+        required=False,
+        help_text=_("A hard-to-guess room address is generated when the URL is left empty."),
+    )
+
+
+class SessionForm(SessionPlaceFields):
+    day = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+    start_time = forms.TimeField(label=_("Starts"), widget=TIME_INPUT)
+    end_time = forms.TimeField(label=_("Ends"), widget=TIME_INPUT)
+
+    field_order = ["day", "start_time", "end_time", "mode", "place", "meeting_url", "generate_room"]
+
+    def datetimes(self) -> tuple[datetime.datetime, datetime.datetime]:
+        tz = timezone.get_current_timezone()
+        day = self.cleaned_data["day"]
+        starts = datetime.datetime.combine(day, self.cleaned_data["start_time"], tzinfo=tz)
+        ends = datetime.datetime.combine(day, self.cleaned_data["end_time"], tzinfo=tz)
+        return starts, ends
+
+
+DURATIONS = [
+    (20, _("20 minutes")),
+    (30, _("30 minutes")),
+    (40, _("40 minutes")),
+    (60, _("60 minutes")),
+    (90, _("90 minutes")),
+    (180, _("3 hours")),
+]
+
+
+class CadenceForm(SessionPlaceFields):
+    rule = forms.ChoiceField(
+        label=_("Repeat"),
+        choices=[
+            (Rule.WEEKLY.value, _("Every week")),
+            (Rule.BIWEEKLY.value, _("Every two weeks")),
+            (Rule.TWICE_MONTHLY.value, _("Twice a month (1st and 3rd, or 2nd and 4th weekday)")),
+            (Rule.MONTHLY.value, _("Once a month")),
+        ],
+        initial=Rule.TWICE_MONTHLY.value,
+    )
+    first_day = forms.DateField(label=_("First session"), widget=DATE_INPUT)
+    start_time = forms.TimeField(label=_("Starts"), widget=TIME_INPUT)
+    duration_minutes = forms.TypedChoiceField(
+        label=_("Length"), choices=DURATIONS, coerce=int, initial=40
+    )
+    until = forms.DateField(label=_("Until"), widget=DATE_INPUT)
+    limit = forms.IntegerField(
+        label=_("At most this many sessions"), required=False, min_value=1, max_value=60
+    )
+
+    field_order = [
+        "rule",
+        "first_day",
+        "start_time",
+        "duration_minutes",
+        "until",
+        "limit",
+        "mode",
+        "place",
+        "meeting_url",
+        "generate_room",
+    ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, until = data.get("first_day"), data.get("until")
+        if first and until:
+            if until < first:
+                self.add_error("until", _("The end date must be on or after the first session."))
+            elif (until - first).days > 366:
+                self.add_error("until", _("A series can cover at most one year."))
+        return data
+
+
+class SessionStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("What happened?"),
+        choices=[
+            (Session.Status.HELD.value, _("Held")),
+            (Session.Status.NO_SHOW.value, _("The client did not come (no-show)")),
+            (Session.Status.CANCELLED.value, _("Cancelled")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    cancel_reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class SessionRecordForm(forms.Form):
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.none(),
+        label=_("Topics"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    shared_summary = forms.CharField(
+        label=_("Summary shared with the client"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The client can read this."),
+    )
+    private_note = forms.CharField(
+        label=_("Private note (supporters only)"),
+        required=False,
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Only the supporters of this engagement can read it. A coordinator can read it "
+            "only by giving a reason, which is recorded."
+        ),
+    )
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].queryset = Topic.objects.filter(program=program)  # type: ignore[attr-defined]
+
+
+class AuditedReadForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need to read this note?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+FEELINGS = [(1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5")]
+
+
+class ReflectionForm(forms.Form):
+    important = forms.CharField(
+        label=_("What information from today's session mattered to you?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    noticed = forms.CharField(
+        label=_("What did you notice today?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    next_step = forms.CharField(
+        label=_("What is your next step?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    feeling = forms.TypedChoiceField(
+        label=_("How do you feel now? (1 = heavy, 5 = light; optional)"),
+        choices=FEELINGS,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not any((data.get(k) or "").strip() for k in ("important", "noticed", "next_step")):
+            raise forms.ValidationError(_("Please write at least one answer."))
+        return data

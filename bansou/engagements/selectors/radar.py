@@ -1,0 +1,173 @@
+"""The continuity radar (つながり続ける): who is drifting out of touch."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from bansou.accounts.models import User
+from bansou.engagements.models import Engagement, Nudge, Session
+from bansou.orgs.models import Organization
+from bansou.people.models import SupporterProfile, TeamMember
+from bansou.programs.models import Enrollment, Program, Side
+
+
+@dataclass
+class QuietRow:
+    engagement: Engagement
+    last_held: datetime.datetime | None
+    days_quiet: int
+    last_nudged: datetime.datetime | None
+
+
+@dataclass
+class PersonRow:
+    user: User
+    program: Program | None
+    count: int = 0
+    capacity: int = 0
+    last_nudged: datetime.datetime | None = None
+
+
+@dataclass
+class Radar:
+    quiet: list[QuietRow] = field(default_factory=list)
+    latent: list[PersonRow] = field(default_factory=list)
+    no_shows: list[PersonRow] = field(default_factory=list)
+    over_capacity: list[PersonRow] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.quiet) + len(self.latent) + len(self.no_shows) + len(self.over_capacity)
+
+
+def _last_nudges(
+    organization: Organization, kind: str
+) -> dict[tuple[int, int | None], datetime.datetime]:
+    rows = (
+        Nudge.objects.filter(organization=organization, kind=kind)
+        .values("recipient_id", "engagement_id")
+        .annotate(last=Max("created_at"))
+    )
+    return {(r["recipient_id"], r["engagement_id"]): r["last"] for r in rows}
+
+
+def continuity_radar(
+    *,
+    organization: Organization,
+    program: Program | None = None,
+    quiet_days: int | None = None,
+    now: datetime.datetime | None = None,
+) -> Radar:
+    now = now or timezone.now()
+    radar = Radar()
+    engagements = Engagement.objects.filter(
+        organization=organization, status=Engagement.Status.ACTIVE
+    )
+    if program is not None:
+        engagements = engagements.filter(program=program)
+    engagements = (
+        engagements.annotate(
+            last_held=Max("sessions__starts_at", filter=Q(sessions__status=Session.Status.HELD))
+        )
+        .select_related("program", "client", "supporter", "team")
+        .prefetch_related("team__members")
+    )
+    nudged = _last_nudges(organization, Nudge.Kind.QUIET)
+    for engagement in engagements:
+        days = quiet_days if quiet_days is not None else engagement.program.quiet_after_days
+        since = engagement.last_held or engagement.created_at
+        if since <= now - datetime.timedelta(days=days):
+            recipient = engagement.supporter_id
+            radar.quiet.append(
+                QuietRow(
+                    engagement=engagement,
+                    last_held=engagement.last_held,
+                    days_quiet=(now - since).days,
+                    last_nudged=nudged.get((recipient, engagement.pk)) if recipient else None,
+                )
+            )
+    radar.quiet.sort(key=lambda row: -row.days_quiet)
+    radar.latent = _latent_clients(organization, program)
+    radar.no_shows = _repeated_no_shows(organization, program)
+    radar.over_capacity = _over_capacity(organization)
+    return radar
+
+
+def _latent_clients(organization: Organization, program: Program | None) -> list[PersonRow]:
+    """Clients accepted into a program who have never had a held session in it."""
+    enrollments = Enrollment.objects.filter(
+        organization=organization, side=Side.CLIENT, is_active=True
+    ).select_related("user", "program")
+    if program is not None:
+        enrollments = enrollments.filter(program=program)
+    met = set(
+        Session.objects.filter(organization=organization, status=Session.Status.HELD).values_list(
+            "engagement__program_id", "engagement__client_id"
+        )
+    )
+    nudged = _last_nudges(organization, Nudge.Kind.LATENT)
+    return [
+        PersonRow(user=e.user, program=e.program, last_nudged=nudged.get((e.user_id, None)))
+        for e in enrollments
+        if (e.program_id, e.user_id) not in met
+    ]
+
+
+def _repeated_no_shows(organization: Organization, program: Program | None) -> list[PersonRow]:
+    sessions = Session.objects.filter(organization=organization, status=Session.Status.NO_SHOW)
+    if program is not None:
+        sessions = sessions.filter(engagement__program=program)
+    rows = (
+        sessions.values("engagement__client_id", "engagement__program_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=2)
+    )
+    users = User.objects.in_bulk([r["engagement__client_id"] for r in rows])
+    programs = Program.objects.in_bulk([r["engagement__program_id"] for r in rows])
+    nudged = _last_nudges(organization, Nudge.Kind.NO_SHOWS)
+    return [
+        PersonRow(
+            user=users[r["engagement__client_id"]],
+            program=programs[r["engagement__program_id"]],
+            count=r["n"],
+            last_nudged=nudged.get((r["engagement__client_id"], None)),
+        )
+        for r in rows
+    ]
+
+
+def active_engagement_counts(*, organization: Organization) -> dict[int, int]:
+    """Active engagements per supporter, counting team engagements for every member."""
+    counts: dict[int, int] = {}
+    active = Engagement.objects.filter(organization=organization, status=Engagement.Status.ACTIVE)
+    for row in (
+        active.filter(supporter__isnull=False).values("supporter_id").annotate(n=Count("id"))
+    ):
+        counts[row["supporter_id"]] = counts.get(row["supporter_id"], 0) + row["n"]
+    team_counts = active.filter(team__isnull=False).values("team_id").annotate(n=Count("id"))
+    by_team = {row["team_id"]: row["n"] for row in team_counts}
+    for member in TeamMember.objects.filter(organization=organization, team_id__in=by_team):
+        counts[member.user_id] = counts.get(member.user_id, 0) + by_team[member.team_id]
+    return counts
+
+
+def _over_capacity(organization: Organization) -> list[PersonRow]:
+    counts = active_engagement_counts(organization=organization)
+    nudged = _last_nudges(organization, Nudge.Kind.OVER_CAPACITY)
+    rows = []
+    for profile in SupporterProfile.objects.filter(
+        organization=organization, user_id__in=counts
+    ).select_related("user"):
+        if counts[profile.user_id] > profile.max_concurrent:
+            rows.append(
+                PersonRow(
+                    user=profile.user,
+                    program=None,
+                    count=counts[profile.user_id],
+                    capacity=profile.max_concurrent,
+                    last_nudged=nudged.get((profile.user_id, None)),
+                )
+            )
+    return rows

@@ -1,0 +1,48 @@
+"""The daily radar digest for coordinators (run by the periodic scan)."""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import scope
+
+from bansou.engagements.models import RadarDigest
+from bansou.engagements.selectors.radar import continuity_radar
+from bansou.ops.mail import send_templated_mail
+from bansou.orgs.models import Membership, Organization
+from bansou.orgs.roles import Role
+
+
+def radar_digest_send(*, organization: Organization, now: datetime.datetime) -> int:
+    """Emails the organisation's coordinators when the radar shows anyone, at most once a
+    day. Returns how many coordinators were written to."""
+    with scope(organization=organization):
+        radar = continuity_radar(organization=organization, now=now)
+        if radar.total == 0:
+            return 0
+        try:
+            with transaction.atomic():
+                RadarDigest.objects.create(
+                    organization=organization, sent_on=timezone.localdate(now), total=radar.total
+                )
+        except IntegrityError:
+            return 0
+        coordinators = Membership.objects.filter(
+            organization=organization, role=Role.COORDINATOR, is_active=True
+        ).select_related("user")
+        for membership in coordinators:
+            send_templated_mail(
+                recipient=membership.user,
+                subject=_("Continuity radar: people who may be drifting out of touch"),
+                template="engagements/email/radar_digest.txt",
+                context={"organization": organization, "radar": radar},
+            )
+        return len(coordinators)
+
+
+def radar_digest_all(*, now: datetime.datetime) -> int:
+    sent = 0
+    for organization in Organization.objects.filter(is_active=True):
+        sent += radar_digest_send(organization=organization, now=now)
+    return sent

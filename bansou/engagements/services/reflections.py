@@ -1,0 +1,136 @@
+"""The client's reflection (振り返り) and the single-use link that asks for it."""
+
+import datetime
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bansou.accounts.models import User
+from bansou.engagements.models import Reflection, ReflectionLink, Session
+from bansou.ops.mail import send_templated_mail
+
+LINK_LIFETIME = datetime.timedelta(days=7)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def reflection_link_issue(*, session: Session) -> str:
+    """Stores only a digest of the token, so a copy of the database cannot be used to
+    answer for a client."""
+    token = secrets.token_urlsafe(32)
+    ReflectionLink.objects.create(
+        organization=session.organization,
+        session=session,
+        nonce=_digest(token),
+        expires_at=timezone.now() + LINK_LIFETIME,
+    )
+    return token
+
+
+def reflection_link_send(*, session: Session) -> str | None:
+    """Emails the client a link to reflect on the session, once the transaction commits."""
+    if Reflection.objects.filter(session=session).exists():
+        return None
+    token = reflection_link_issue(session=session)
+    client = session.engagement.client
+    path = f"/r/{token}/"
+    send_templated_mail(
+        recipient=client,
+        subject=gettext_lazy("A few minutes to look back on today's session"),
+        template="engagements/email/reflection_link.txt",
+        context={
+            "client": client,
+            "session": session,
+            "url": settings.BANSOU_BASE_URL.rstrip("/") + path,
+            "expires_at": timezone.now() + LINK_LIFETIME,
+        },
+    )
+    return token
+
+
+class LinkProblem(Exception):
+    """The link cannot be used; ``message`` says why in the visitor's language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ResolvedLink:
+    link: ReflectionLink
+    session: Session
+
+
+def reflection_link_resolve(*, token: str) -> ResolvedLink:
+    """Finds the link across organisations (the visitor is not signed in); the caller then
+    activates the link's organisation scope."""
+    from django_scopes import scopes_disabled
+
+    with scopes_disabled():
+        link = (
+            ReflectionLink.objects.filter(nonce=_digest(token))
+            .select_related("session__engagement__program", "session__engagement__client")
+            .first()
+        )
+    if link is None:
+        raise LinkProblem(_("This link is not valid. Please check that you copied all of it."))
+    if link.used_at is not None or hasattr(link.session, "reflection"):
+        raise LinkProblem(_("This reflection has already been sent. Thank you!"))
+    if link.expires_at <= timezone.now():
+        raise LinkProblem(
+            _("This link has expired. You can still write your reflection after signing in.")
+        )
+    return ResolvedLink(link=link, session=link.session)
+
+
+@transaction.atomic
+def reflection_submit(
+    *,
+    session: Session,
+    via: str,
+    important: str,
+    noticed: str,
+    next_step: str,
+    feeling: int | None,
+    entered_by: User | None,
+    link: ReflectionLink | None = None,
+) -> Reflection:
+    """Saves the client's reflection; one per session. A link is used up with it."""
+    if session.status != Session.Status.HELD:
+        raise ValidationError(_("A reflection can be written once the session has been held."))
+    if not (important.strip() or noticed.strip() or next_step.strip()):
+        raise ValidationError(_("Please write at least one answer."))
+    if link is not None:
+        locked = ReflectionLink.objects.select_for_update().get(pk=link.pk)
+        if locked.used_at is not None:
+            raise ValidationError(_("This reflection has already been sent. Thank you!"))
+        locked.used_at = timezone.now()
+        locked.save(update_fields=["used_at"])
+    reflection = Reflection(
+        organization=session.organization,
+        session=session,
+        via=via,
+        important=important.strip(),
+        noticed=noticed.strip(),
+        next_step=next_step.strip(),
+        feeling=feeling,
+        entered_by=entered_by,
+    )
+    reflection.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            reflection.save()
+    except IntegrityError as exc:
+        raise ValidationError(_("This reflection has already been sent. Thank you!")) from exc
+    return reflection

@@ -1,0 +1,196 @@
+"""Scheduling sessions (single or as a cadence series), moving and marking them."""
+
+import datetime
+import secrets
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bansou.accounts.models import User
+from bansou.engagements.cadence import PlannedDate, Rule, plan_dates
+from bansou.engagements.models import Engagement, Session
+from bansou.engagements.services.lifecycle import OPEN_STATUSES
+from bansou.people.selectors import client_booking_block_reason
+from bansou.scheduling.holidays import is_holiday
+
+MAX_SESSION_MINUTES = 8 * 60
+
+
+def jitsi_room_url() -> str:
+    """A hard-to-guess Jitsi Meet room for an online session."""
+    return (
+        f"https://meet.jit.si/Banso-{secrets.token_urlsafe(12).replace('_', 'x').replace('-', 'y')}"
+    )
+
+
+def _validate_booking(engagement: Engagement) -> None:
+    if engagement.status not in OPEN_STATUSES:
+        raise ValidationError(_("Sessions cannot be added to an engagement that has finished."))
+    reason = client_booking_block_reason(
+        organization=engagement.organization, user=engagement.client
+    )
+    if reason:
+        raise ValidationError(reason)
+
+
+def _validate_times(starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The session must end after it starts.")})
+    if ends_at - starts_at > datetime.timedelta(minutes=MAX_SESSION_MINUTES):
+        raise ValidationError({"ends_at": _("A session cannot be longer than 8 hours.")})
+
+
+def _validate_mode(mode: str, meeting_url: str) -> None:
+    if mode == Session.Mode.ONLINE and not meeting_url:
+        raise ValidationError({"meeting_url": _("An online session needs a meeting URL.")})
+
+
+@transaction.atomic
+def session_schedule(
+    *,
+    engagement: Engagement,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    mode: str,
+    created_by: User,
+    place: str = "",
+    meeting_url: str = "",
+) -> Session:
+    _validate_times(starts_at, ends_at)
+    _validate_mode(mode, meeting_url)
+    Engagement.objects.select_for_update().get(pk=engagement.pk)
+    _validate_booking(engagement)
+    session = Session(
+        organization=engagement.organization,
+        engagement=engagement,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        mode=mode,
+        place=place,
+        meeting_url=meeting_url,
+        created_by=created_by,
+    )
+    session.full_clean()
+    session.save()
+    return session
+
+
+def series_plan(
+    *, first_day: datetime.date, until: datetime.date, rule: Rule, limit: int | None = None
+) -> list[PlannedDate]:
+    return plan_dates(first=first_day, until=until, rule=rule, is_holiday=is_holiday, limit=limit)
+
+
+@transaction.atomic
+def session_series_create(
+    *,
+    engagement: Engagement,
+    first_day: datetime.date,
+    until: datetime.date,
+    start_time: datetime.time,
+    duration_minutes: int,
+    rule: Rule,
+    mode: str,
+    created_by: User,
+    place: str = "",
+    meeting_url: str = "",
+    limit: int | None = None,
+) -> list[Session]:
+    """Creates every session of a cadence in one step, skipping Japanese public holidays.
+    All or nothing."""
+    if duration_minutes <= 0 or duration_minutes > MAX_SESSION_MINUTES:
+        raise ValidationError(
+            {"duration_minutes": _("Choose a duration between 1 and 480 minutes.")}
+        )
+    _validate_mode(mode, meeting_url)
+    Engagement.objects.select_for_update().get(pk=engagement.pk)
+    _validate_booking(engagement)
+    planned = series_plan(first_day=first_day, until=until, rule=rule, limit=limit)
+    if not planned:
+        raise ValidationError(_("The rule gives no dates in this period."))
+    series = uuid.uuid4()
+    tz = timezone.get_current_timezone()
+    sessions = []
+    for item in planned:
+        starts_at = datetime.datetime.combine(item.day, start_time, tzinfo=tz)
+        session = Session(
+            organization=engagement.organization,
+            engagement=engagement,
+            starts_at=starts_at,
+            ends_at=starts_at + datetime.timedelta(minutes=duration_minutes),
+            mode=mode,
+            place=place,
+            meeting_url=meeting_url,
+            series=series,
+            created_by=created_by,
+        )
+        session.full_clean()
+        sessions.append(session)
+    Session.objects.bulk_create(sessions)
+    return sessions
+
+
+@transaction.atomic
+def session_move(
+    *,
+    session: Session,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    mode: str,
+    place: str,
+    meeting_url: str,
+) -> Session:
+    """Moves one occurrence; the rest of its series stays as it is."""
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    if locked.status != Session.Status.SCHEDULED:
+        raise ValidationError(_("Only a scheduled session can be moved."))
+    _validate_times(starts_at, ends_at)
+    _validate_mode(mode, meeting_url)
+    locked.starts_at, locked.ends_at = starts_at, ends_at
+    locked.mode, locked.place, locked.meeting_url = mode, place, meeting_url
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def session_set_status(
+    *, session: Session, status: str, actor: User, cancel_reason: str = ""
+) -> Session:
+    """Marks a session held, no-show or cancelled (with a reason and who cancelled). Marking
+    it held sends the client the reflection link when the program asks for reflections."""
+    from bansou.engagements.services.reflections import reflection_link_send
+
+    locked = (
+        Session.objects.select_for_update().select_related("engagement__program").get(pk=session.pk)
+    )
+    if status not in Session.Status.values or status == Session.Status.SCHEDULED:
+        raise ValidationError(_("Choose held, no-show or cancelled."))
+    if locked.status != Session.Status.SCHEDULED and locked.status != status:
+        raise ValidationError(
+            _("This session is already marked “%(status)s”.")
+            % {"status": locked.get_status_display()}
+        )
+    if (
+        status in (Session.Status.HELD, Session.Status.NO_SHOW)
+        and locked.starts_at > timezone.now()
+    ):
+        raise ValidationError(
+            _("A session that has not started yet cannot be marked held or missed.")
+        )
+    if status == Session.Status.CANCELLED and not cancel_reason.strip():
+        raise ValidationError({"cancel_reason": _("Please give a reason for cancelling.")})
+    if locked.status == status:
+        return locked
+    locked.status = status
+    locked.status_changed_at = timezone.now()
+    if status == Session.Status.CANCELLED:
+        locked.cancel_reason = cancel_reason.strip()
+        locked.cancelled_by = actor
+    locked.save()
+    if status == Session.Status.HELD and locked.engagement.program.reflection_enabled:
+        reflection_link_send(session=locked)
+    return locked

@@ -1,0 +1,64 @@
+from typing import Any
+
+from django.http import HttpRequest, HttpResponseBase
+
+from bansou.engagements.models import Engagement, Session
+from bansou.engagements.rules import is_engagement_supporter
+from bansou.engagements.selectors.access import engagement_for, session_for
+from bansou.orgs.roles import Role
+from bansou.orgs.views import OrgTemplateView
+
+
+class EngagementView(OrgTemplateView):
+    """Loads ``self.engagement`` (404 unless this person may see it)."""
+
+    engagement: Engagement
+    supporters_only = False
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.engagement = engagement_for(
+            organization=self.organization,
+            user=self.user,
+            role=self.role,
+            pk=kwargs["engagement_pk"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def role(self) -> str:
+        return str(self.membership.role)
+
+    @property
+    def is_supporter(self) -> bool:
+        return self.role == Role.SUPPORTER and bool(
+            is_engagement_supporter(self.user, self.engagement)
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(engagement=self.engagement, role=self.role, is_supporter=self.is_supporter)
+        return context
+
+
+class SessionView(OrgTemplateView):
+    """Loads ``self.session`` and its engagement (404 unless this person may see it)."""
+
+    session: Session
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.session = session_for(
+            organization=self.organization,
+            user=self.user,
+            role=str(self.membership.role),
+            pk=kwargs["session_pk"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def engagement(self) -> Engagement:
+        return self.session.engagement
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(session=self.session, engagement=self.engagement)
+        return context

@@ -1,0 +1,193 @@
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+
+from bansou.audit.services import client_ip
+from bansou.engagements.forms import EngagementCreateForm, GoalsForm, StatusForm
+from bansou.engagements.models import Engagement, RematchRequest
+from bansou.engagements.selectors.access import engagements_visible_to
+from bansou.engagements.selectors.timeline import engagement_timeline
+from bansou.engagements.selectors.work import open_rematch_requests
+from bansou.engagements.services.lifecycle import (
+    engagement_change_status,
+    engagement_create,
+    engagement_update_goals,
+    rematch_mark_handled,
+    rematch_request,
+)
+from bansou.engagements.views.base import EngagementView
+from bansou.orgs.access import org_roles
+from bansou.orgs.forms import add_service_errors
+from bansou.orgs.roles import Role
+from bansou.orgs.views import OrgTemplateView
+from bansou.programs.models import Program
+
+PEOPLE = org_roles(Role.COORDINATOR, Role.SUPPORTER, Role.CLIENT)
+TEAM_SIDE = org_roles(Role.COORDINATOR, Role.SUPPORTER)
+
+
+class EngagementListView(OrgTemplateView):
+    access_policy = PEOPLE
+    template_name = "engagements/list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        engagements = engagements_visible_to(
+            organization=self.organization,
+            user=self.user,
+            role=self.membership.role,
+        ).select_related("program", "client", "supporter", "team")
+        status = self.request.GET.get("status", "")
+        if status in Engagement.Status.values:
+            engagements = engagements.filter(status=status)
+        program = self.request.GET.get("program", "")
+        if program.isdigit():
+            engagements = engagements.filter(program_id=int(program))
+        context.update(
+            engagements=engagements.order_by("status", "-created_at"),
+            statuses=Engagement.Status.choices,
+            selected_status=status,
+            programs=Program.objects.filter(organization=self.organization),
+            selected_program=program,
+        )
+        return context
+
+
+class EngagementCreateView(OrgTemplateView):
+    access_policy = org_roles(Role.COORDINATOR)
+    template_name = "engagements/create.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = EngagementCreateForm(organization=self.organization, initial=request.GET.dict())
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = EngagementCreateForm(request.POST, organization=self.organization)
+        if form.is_valid():
+            try:
+                engagement = engagement_create(
+                    program=form.cleaned_data["program"],
+                    client=form.cleaned_data["client"],
+                    supporter=form.cleaned_data["supporter"],
+                    team=form.cleaned_data["team"],
+                    goals=form.cleaned_data["goals"],
+                    start_now=form.cleaned_data["start_now"],
+                    created_by=self.user,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The engagement has been created."))
+                return redirect("engagements:detail", self.organization.slug, engagement.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class EngagementDetailView(EngagementView):
+    access_policy = PEOPLE
+    template_name = "engagements/detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["timeline"] = engagement_timeline(
+            engagement=self.engagement, role=self.role, is_supporter=self.is_supporter
+        )
+        context["can_manage"] = self.role == Role.COORDINATOR or self.is_supporter
+        if self.role == Role.COORDINATOR:
+            context["open_rematch"] = RematchRequest.objects.filter(
+                engagement=self.engagement, handled_at__isnull=True
+            ).first()
+        return context
+
+
+class EngagementStatusView(EngagementView):
+    access_policy = TEAM_SIDE
+    template_name = "engagements/status.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_to_response(
+            self.get_context_data(form=StatusForm(engagement=self.engagement))
+        )
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = StatusForm(request.POST, engagement=self.engagement)
+        if form.is_valid():
+            try:
+                engagement_change_status(
+                    engagement=self.engagement,
+                    to_status=form.cleaned_data["to_status"],
+                    reason=form.cleaned_data["reason"],
+                    actor=self.user,
+                    ip_address=client_ip(request),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The status has been changed."))
+                return redirect("engagements:detail", self.organization.slug, self.engagement.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class EngagementGoalsView(EngagementView):
+    access_policy = TEAM_SIDE
+    template_name = "engagements/goals.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = GoalsForm(
+            initial={"goals": self.engagement.goals, "next_steps": self.engagement.next_steps}
+        )
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = GoalsForm(request.POST)
+        if form.is_valid():
+            engagement_update_goals(
+                engagement=self.engagement,
+                actor=self.user,
+                **form.cleaned_data,
+            )
+            messages.success(request, _("Goals and next steps have been saved."))
+            return redirect("engagements:detail", self.organization.slug, self.engagement.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class RematchRequestView(EngagementView):
+    """The client asks quietly, with no reason needed, for a different supporter."""
+
+    access_policy = org_roles(Role.CLIENT)
+    template_name = "engagements/rematch.html"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        rematch_request(engagement=self.engagement, client=self.user)
+        messages.success(
+            request,
+            _("Your request has been passed to the coordinators only. They will contact you."),
+        )
+        return redirect("engagements:detail", self.organization.slug, self.engagement.pk)
+
+
+class RematchQueueView(OrgTemplateView):
+    access_policy = org_roles(Role.COORDINATOR)
+    template_name = "engagements/rematch_queue.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["requests"] = open_rematch_requests(organization=self.organization)
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        pk = request.POST.get("request", "")
+        item = (
+            RematchRequest.objects.filter(organization=self.organization, pk=pk).first()
+            if pk.isdigit()
+            else None
+        )
+        if item is None:
+            messages.error(request, _("That request no longer exists."))
+        else:
+            rematch_mark_handled(request=item, handled_by=self.user)
+            messages.success(request, _("Marked as handled."))
+        return redirect("engagements:rematch_queue", self.organization.slug)

@@ -1,0 +1,121 @@
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django_scopes import scope
+
+from bansou.engagements.forms import ReflectionForm
+from bansou.engagements.models import Reflection
+from bansou.engagements.rules import is_engagement_client, is_engagement_supporter
+from bansou.engagements.selectors.work import client_journal
+from bansou.engagements.services.reflections import (
+    LinkProblem,
+    reflection_link_resolve,
+    reflection_submit,
+)
+from bansou.engagements.views.base import SessionView
+from bansou.orgs.access import PUBLIC, org_roles
+from bansou.orgs.forms import add_service_errors
+from bansou.orgs.roles import Role
+from bansou.orgs.views import OrgTemplateView
+
+
+class ReflectionView(SessionView):
+    """The client writes their reflection signed in, or a supporter types it in with them
+    during the last minutes of the session."""
+
+    access_policy = org_roles(Role.CLIENT, Role.SUPPORTER)
+    template_name = "engagements/reflection.html"
+
+    def _check(self) -> str:
+        user = self.user
+        if is_engagement_client(user, self.engagement):
+            via = Reflection.Via.WEB
+        elif is_engagement_supporter(user, self.engagement):
+            via = Reflection.Via.SUPPORTER
+        else:
+            raise PermissionDenied
+        if not self.engagement.program.reflection_enabled:
+            raise PermissionDenied
+        return str(via)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self._check()
+        existing = Reflection.objects.filter(session=self.session).first()
+        return self.render_to_response(
+            self.get_context_data(form=ReflectionForm(), existing=existing)
+        )
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        via = self._check()
+        form = ReflectionForm(request.POST)
+        if form.is_valid():
+            try:
+                reflection_submit(
+                    session=self.session,
+                    via=via,
+                    entered_by=self.user,
+                    **form.cleaned_data,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Thank you. Your reflection has been saved."))
+                if via == Reflection.Via.WEB:
+                    return redirect("engagements:journal", self.organization.slug)
+                return redirect("engagements:detail", self.organization.slug, self.engagement.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class ReflectionLinkView(View):
+    """The emailed single-use link: no login. The organisation comes from the link."""
+
+    access_policy = PUBLIC
+    template_name = "engagements/reflection_link.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            resolved = reflection_link_resolve(token=kwargs["token"])
+        except LinkProblem as problem:
+            return render(
+                request, "engagements/reflection_link_problem.html", {"problem": problem.message}
+            )
+        session = resolved.session
+        language = request.COOKIES.get("django_language") or session.engagement.client.language
+        with scope(organization=session.organization), translation.override(language):
+            form = ReflectionForm(request.POST if request.method == "POST" else None)
+            if request.method == "POST" and form.is_valid():
+                try:
+                    reflection_submit(
+                        session=session,
+                        via=Reflection.Via.LINK,
+                        entered_by=None,
+                        link=resolved.link,
+                        **form.cleaned_data,
+                    )
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                else:
+                    return render(
+                        request, "engagements/reflection_thanks.html", {"session": session}
+                    )
+            response = render(request, self.template_name, {"form": form, "session": session})
+            # The token must not leak to other sites; same-origin still lets the form's own
+            # POST carry its Origin for the CSRF check ("no-referrer" would make it null).
+            response["Referrer-Policy"] = "same-origin"
+            return response
+
+
+class JournalView(OrgTemplateView):
+    access_policy = org_roles(Role.CLIENT)
+    template_name = "engagements/journal.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["reflections"] = client_journal(organization=self.organization, user=self.user)
+        return context

@@ -1,0 +1,13 @@
+from django.utils.translation import gettext_lazy as _
+
+from bansou.orgs.navigation import NavItem
+from bansou.orgs.roles import Role
+
+COORDINATOR = frozenset({Role.COORDINATOR})
+
+NAV_ITEMS = [
+    NavItem(_("Supporters"), "people:supporters", COORDINATOR),
+    NavItem(_("Clients"), "people:clients", COORDINATOR),
+    NavItem(_("Teams"), "people:teams", COORDINATOR),
+    NavItem(_("My profile"), "people:my_supporter_profile", frozenset({Role.SUPPORTER})),
+]

@@ -1,0 +1,381 @@
+"""Reads about supporters, clients and teams. Every function takes the organisation (or an
+object of it) explicitly; the active scope is the safety net."""
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.utils.translation import gettext
+
+from bansou.accounts.models import User
+from bansou.engagements.models import Engagement, Session
+from bansou.orgs.models import Membership, Organization, Venue
+from bansou.orgs.roles import Role
+from bansou.people.models import (
+    LANGUAGE_CHOICES,
+    ClientProfile,
+    GuardianConsent,
+    Qualification,
+    SupporterProfile,
+    Team,
+    TeamMember,
+)
+
+LANGUAGE_LABELS = dict(LANGUAGE_CHOICES)
+LANGUAGE_ORDER = {code: index for index, (code, _label) in enumerate(LANGUAGE_CHOICES)}
+# Venues a client can be attached to: schools (and university campuses).
+CLIENT_VENUE_KINDS = (Venue.Kind.SCHOOL, Venue.Kind.CAMPUS)
+NAME_ORDER = ("user__family_name_kana", "user__given_name_kana", "user__email")
+
+
+def language_labels(codes: Iterable[str]) -> list[str]:
+    """Display names of language codes, in the order of LANGUAGE_CHOICES."""
+    known = sorted({c for c in codes if c in LANGUAGE_LABELS}, key=LANGUAGE_ORDER.__getitem__)
+    return [str(LANGUAGE_LABELS[c]) for c in known]
+
+
+# --- Supporters ----------------------------------------------------------------------------
+
+
+def sessions_held_counts(*, organization: Organization, user_ids: Iterable[int]) -> dict[int, int]:
+    """Sessions with status "held" per supporter: those of engagements where the user is the
+    supporter, plus those of engagements of every team the user is a member of. Two queries
+    whatever the number of users."""
+    ids = list(user_ids)
+    counts: Counter[int] = Counter()
+    if not ids:
+        return {}
+    held = Session.objects.filter(organization=organization, status=Session.Status.HELD)
+    direct = (
+        held.filter(engagement__supporter_id__in=ids)
+        .values_list("engagement__supporter_id")
+        .annotate(n=Count("id"))
+    )
+    via_team = (
+        held.filter(engagement__team__memberships__user_id__in=ids)
+        .values_list("engagement__team__memberships__user_id")
+        .annotate(n=Count("id"))
+    )
+    for user_id, n in [*direct, *via_team]:
+        counts[user_id] += n
+    return dict(counts)
+
+
+def supporter_sessions_held(*, organization: Organization, user: User) -> int:
+    """The supporter's experience in this organisation: sessions held, alone or in a team."""
+    return sessions_held_counts(organization=organization, user_ids=[user.pk]).get(user.pk, 0)
+
+
+def active_engagement_counts(
+    *, organization: Organization, user_ids: Iterable[int]
+) -> dict[int, int]:
+    """Engagements with status "accompanying" per supporter, directly or through a team (a
+    team's engagement counts once for each member)."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    active = Engagement.objects.filter(organization=organization, status=Engagement.Status.ACTIVE)
+    counts: Counter[int] = Counter()
+    direct = active.filter(supporter_id__in=ids).values_list("supporter_id").annotate(n=Count("id"))
+    via_team = (
+        active.filter(team__memberships__user_id__in=ids)
+        .values_list("team__memberships__user_id")
+        .annotate(n=Count("id"))
+    )
+    for user_id, n in [*direct, *via_team]:
+        counts[user_id] += n
+    return dict(counts)
+
+
+def supporter_profiles_of(*, organization: Organization) -> QuerySet[SupporterProfile]:
+    return (
+        SupporterProfile.objects.filter(organization=organization)
+        .select_related("user")
+        .prefetch_related(
+            Prefetch(
+                "qualifications",
+                queryset=Qualification.objects.filter(organization=organization).order_by(
+                    "kind", "id"
+                ),
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class SupporterRow:
+    profile: SupporterProfile
+    sessions_held: int
+    active_engagements: int
+    languages: list[str]
+
+    @property
+    def load_percent(self) -> int:
+        """Active engagements as a share of the concurrent capacity, capped at 100."""
+        capacity = self.profile.max_concurrent
+        if capacity == 0:
+            return 100 if self.active_engagements else 0
+        return min(100, round(100 * self.active_engagements / capacity))
+
+    @property
+    def over_capacity(self) -> bool:
+        return self.active_engagements > self.profile.max_concurrent
+
+
+def supporter_rows(
+    *,
+    organization: Organization,
+    specialty: str = "",
+    language: str = "",
+    qualification: str = "",
+) -> list[SupporterRow]:
+    """Profiles of the organisation's active supporters with their experience and load,
+    filtered. Specialties and languages are JSON lists, filtered in Python (portable across
+    SQLite and PostgreSQL; an organisation has hundreds of supporters, not millions)."""
+    active_supporters = Membership.objects.filter(
+        organization=organization, role=Role.SUPPORTER, is_active=True
+    ).values("user_id")
+    profiles = supporter_profiles_of(organization=organization).filter(
+        user_id__in=active_supporters
+    )
+    if qualification:
+        profiles = profiles.filter(
+            pk__in=Qualification.objects.filter(
+                organization=organization, kind=qualification
+            ).values("profile_id")
+        )
+    selected = [
+        p
+        for p in profiles.order_by(*NAME_ORDER)
+        if (not specialty or specialty in p.specialties)
+        and (not language or language in p.languages)
+    ]
+    user_ids = [p.user_id for p in selected]
+    held = sessions_held_counts(organization=organization, user_ids=user_ids)
+    active = active_engagement_counts(organization=organization, user_ids=user_ids)
+    return [
+        SupporterRow(
+            profile=p,
+            sessions_held=held.get(p.user_id, 0),
+            active_engagements=active.get(p.user_id, 0),
+            languages=language_labels(p.languages),
+        )
+        for p in selected
+    ]
+
+
+def supporter_row(*, profile: SupporterProfile) -> SupporterRow:
+    organization = profile.organization
+    held = sessions_held_counts(organization=organization, user_ids=[profile.user_id])
+    active = active_engagement_counts(organization=organization, user_ids=[profile.user_id])
+    return SupporterRow(
+        profile=profile,
+        sessions_held=held.get(profile.user_id, 0),
+        active_engagements=active.get(profile.user_id, 0),
+        languages=language_labels(profile.languages),
+    )
+
+
+def specialty_suggestions(*, organization: Organization) -> list[str]:
+    """Specialties already used in the organisation, most used first."""
+    counts: Counter[str] = Counter()
+    for tags in SupporterProfile.objects.filter(organization=organization).values_list(
+        "specialties", flat=True
+    ):
+        counts.update(t for t in tags or [] if isinstance(t, str))
+    return [tag for tag, _n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def users_with_role(*, organization: Organization, role: Role) -> QuerySet[User]:
+    """Active members of the organisation holding ``role``, as users (for choice fields)."""
+    return User.objects.filter(
+        memberships__organization=organization,
+        memberships__role=role,
+        memberships__is_active=True,
+    ).order_by("family_name_kana", "given_name_kana", "email")
+
+
+def supporter_users_without_profile(*, organization: Organization) -> QuerySet[User]:
+    return users_with_role(organization=organization, role=Role.SUPPORTER).exclude(
+        pk__in=SupporterProfile.objects.filter(organization=organization).values("user_id")
+    )
+
+
+def client_users_without_profile(*, organization: Organization) -> QuerySet[User]:
+    return users_with_role(organization=organization, role=Role.CLIENT).exclude(
+        pk__in=ClientProfile.objects.filter(organization=organization).values("user_id")
+    )
+
+
+def teams_of_user(*, organization: Organization, user: User) -> QuerySet[Team]:
+    return Team.objects.filter(organization=organization, memberships__user=user).order_by("name")
+
+
+# --- Clients -------------------------------------------------------------------------------
+
+
+def _active_consent_exists() -> Exists:
+    return Exists(GuardianConsent.objects.filter(client=OuterRef("pk"), withdrawn_on__isnull=True))
+
+
+def client_profiles_of(*, organization: Organization) -> QuerySet[ClientProfile]:
+    """Client profiles annotated with ``has_consent`` (an active guardian consent)."""
+    return (
+        ClientProfile.objects.filter(organization=organization)
+        .select_related("user", "venue")
+        .annotate(has_consent=_active_consent_exists())
+    )
+
+
+def client_profiles_filtered(
+    *,
+    organization: Organization,
+    category: str = "",
+    venue_id: int | None = None,
+    minor_without_consent: bool = False,
+) -> QuerySet[ClientProfile]:
+    profiles = client_profiles_of(organization=organization)
+    if category:
+        profiles = profiles.filter(category=category)
+    if venue_id is not None:
+        profiles = profiles.filter(venue_id=venue_id)
+    if minor_without_consent:
+        profiles = profiles.filter(~_active_consent_exists(), is_minor=True)
+    return profiles.order_by(*NAME_ORDER)
+
+
+def client_venues(*, organization: Organization) -> QuerySet[Venue]:
+    return Venue.objects.filter(organization=organization, kind__in=CLIENT_VENUE_KINDS).order_by(
+        "name"
+    )
+
+
+def guardian_consents_of(*, client: ClientProfile) -> QuerySet[GuardianConsent]:
+    """The client's consent history, newest first."""
+    return (
+        GuardianConsent.objects.filter(organization=client.organization, client=client)
+        .select_related("recorded_by")
+        .order_by("-given_on", "-id")
+    )
+
+
+def client_active_consent(*, client: ClientProfile) -> GuardianConsent | None:
+    return guardian_consents_of(client=client).filter(withdrawn_on__isnull=True).first()
+
+
+def client_booking_block_reason(*, organization: Organization, user: User) -> str | None:
+    """Why a session cannot be booked for this client, or None when booking is allowed.
+
+    A minor needs a guardian consent that has not been withdrawn. A client without a
+    profile in the organisation is not blocked."""
+    profile = (
+        ClientProfile.objects.filter(organization=organization, user=user)
+        .annotate(has_consent=_active_consent_exists())
+        .first()
+    )
+    if profile is None or not profile.is_minor or profile.has_consent:
+        return None
+    if GuardianConsent.objects.filter(organization=organization, client=profile).exists():
+        return gettext(
+            "The guardian has withdrawn consent for this minor. No session can be booked "
+            "until a new consent is recorded."
+        )
+    return gettext(
+        "This client is a minor. No session can be booked until the guardian's consent is recorded."
+    )
+
+
+# --- Teams ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamProfile:
+    """A team seen as one unit: its members and the union of their languages and
+    specialties (the matching engine combines teams the same way)."""
+
+    team: Team
+    members: list[User]
+    languages: list[str] = field(default_factory=list)
+    specialties: list[str] = field(default_factory=list)
+    profile_pks: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def language_labels(self) -> list[str]:
+        return language_labels(self.languages)
+
+    @property
+    def member_profiles(self) -> list[tuple[User, int | None]]:
+        """Each member with the pk of their supporter profile (None without one)."""
+        return [(m, self.profile_pks.get(m.pk)) for m in self.members]
+
+
+def _combine(
+    team: Team, members: Sequence[User], profiles: dict[int, SupporterProfile]
+) -> TeamProfile:
+    languages: set[str] = set()
+    specialties: list[str] = []
+    for member in members:
+        profile = profiles.get(member.pk)
+        if profile is None:
+            continue
+        languages.update(c for c in profile.languages if c in LANGUAGE_LABELS)
+        specialties.extend(t for t in profile.specialties if t not in specialties)
+    return TeamProfile(
+        team=team,
+        members=list(members),
+        languages=sorted(languages, key=LANGUAGE_ORDER.__getitem__),
+        specialties=specialties,
+        profile_pks={m.pk: profiles[m.pk].pk for m in members if m.pk in profiles},
+    )
+
+
+def _member_sort_key(user: User) -> tuple[str, str, str]:
+    return (user.family_name_kana, user.given_name_kana, user.email)
+
+
+def team_profiles_of(*, organization: Organization) -> list[TeamProfile]:
+    """Every team of the organisation with its combined profile, in three queries."""
+    teams = list(
+        Team.objects.filter(organization=organization)
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=TeamMember.objects.filter(organization=organization).select_related(
+                    "user"
+                ),
+            )
+        )
+        .order_by("name")
+    )
+    user_ids = {m.user_id for team in teams for m in team.memberships.all()}
+    profiles = {
+        p.user_id: p
+        for p in SupporterProfile.objects.filter(organization=organization, user_id__in=user_ids)
+    }
+    return [
+        _combine(
+            team, sorted((m.user for m in team.memberships.all()), key=_member_sort_key), profiles
+        )
+        for team in teams
+    ]
+
+
+def team_profile(*, team: Team) -> TeamProfile:
+    """One team's members and the union of their languages and specialties."""
+    members = sorted(
+        (
+            m.user
+            for m in TeamMember.objects.filter(
+                organization=team.organization, team=team
+            ).select_related("user")
+        ),
+        key=_member_sort_key,
+    )
+    profiles = {
+        p.user_id: p
+        for p in SupporterProfile.objects.filter(
+            organization=team.organization, user_id__in=[m.pk for m in members]
+        )
+    }
+    return _combine(team, members, profiles)

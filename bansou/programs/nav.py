@@ -1,0 +1,9 @@
+from django.utils.translation import gettext_lazy as _
+
+from bansou.orgs.navigation import NavItem
+from bansou.orgs.roles import Role
+
+NAV_ITEMS = [
+    NavItem(_("Programs"), "programs:list", frozenset({Role.COORDINATOR})),
+    NavItem(_("My programs"), "programs:list", frozenset({Role.SUPPORTER, Role.CLIENT})),
+]

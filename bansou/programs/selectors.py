@@ -1,0 +1,298 @@
+"""Reads of the programs app. Querysets are limited to the organisation explicitly; the
+active django-scopes scope is the safety net."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from bansou.accounts.models import User
+from bansou.orgs.models import Membership, Organization
+from bansou.orgs.roles import Role
+from bansou.programs.models import (
+    Application,
+    Enrollment,
+    Phase,
+    Program,
+    Side,
+    Training,
+    TrainingAttendance,
+)
+
+# --- programs ---------------------------------------------------------------------------
+
+
+def programs_for_coordinator(*, organization: Organization) -> QuerySet[Program]:
+    """Every program of the organisation, with its enrolled and pending counts."""
+    return Program.objects.filter(organization=organization).annotate(
+        supporter_count=Count(
+            "enrollments",
+            filter=Q(enrollments__side=Side.SUPPORTER, enrollments__is_active=True),
+            distinct=True,
+        ),
+        client_count=Count(
+            "enrollments",
+            filter=Q(enrollments__side=Side.CLIENT, enrollments__is_active=True),
+            distinct=True,
+        ),
+        pending_count=Count(
+            "applications",
+            filter=Q(applications__status=Application.Status.PENDING),
+            distinct=True,
+        ),
+    )
+
+
+def programs_visible_to(*, organization: Organization, user: User, role: str) -> QuerySet[Program]:
+    """Coordinators see every program; supporters and clients only the programs they are
+    actively enrolled in; other roles none."""
+    programs = Program.objects.filter(organization=organization)
+    if role == Role.COORDINATOR:
+        return programs
+    if role in (Role.SUPPORTER, Role.CLIENT):
+        return programs.filter(
+            pk__in=Enrollment.objects.filter(
+                organization=organization, user=user, is_active=True
+            ).values("program_id")
+        )
+    return programs.none()
+
+
+def program_slug_taken(
+    *, organization: Organization, slug: str, exclude_pk: int | None = None
+) -> bool:
+    programs = Program.objects.filter(organization=organization, slug=slug)
+    if exclude_pk is not None:
+        programs = programs.exclude(pk=exclude_pk)
+    return programs.exists()
+
+
+def public_programs(*, organization: Organization) -> QuerySet[Program]:
+    return Program.objects.filter(organization=organization, is_public=True)
+
+
+def enrollment_sides(*, program: Program, user: User) -> set[str]:
+    return set(
+        Enrollment.objects.filter(program=program, user=user, is_active=True).values_list(
+            "side", flat=True
+        )
+    )
+
+
+# --- timeline ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    phase: Phase
+    offset: float  # percent of the program period before the phase starts
+    width: float  # percent of the program period the phase covers
+    is_current: bool
+
+
+@dataclass(frozen=True)
+class Timeline:
+    starts_on: datetime.date
+    ends_on: datetime.date
+    rows: list[TimelineRow]
+    today: datetime.date
+    today_offset: float | None  # None when today is outside the program period
+
+
+def _percent(value: float) -> float:
+    return round(max(0.0, min(100.0, value)), 2)
+
+
+def program_timeline(*, program: Program, phases: list[Phase], today: datetime.date) -> Timeline:
+    """Positions of the phases across the program period, for a CSS-only timeline. Days are
+    whole: a phase from day 0 to day 0 covers one day."""
+    total = (program.ends_on - program.starts_on).days + 1
+    rows = []
+    for phase in phases:
+        start = (phase.starts_on - program.starts_on).days
+        days = (phase.ends_on - phase.starts_on).days + 1
+        rows.append(
+            TimelineRow(
+                phase=phase,
+                offset=_percent(100 * start / total),
+                width=max(_percent(100 * days / total), 0.5),
+                is_current=phase.starts_on <= today <= phase.ends_on,
+            )
+        )
+    today_offset = None
+    if program.starts_on <= today <= program.ends_on:
+        today_offset = _percent(100 * ((today - program.starts_on).days + 0.5) / total)
+    return Timeline(
+        starts_on=program.starts_on,
+        ends_on=program.ends_on,
+        rows=rows,
+        today=today,
+        today_offset=today_offset,
+    )
+
+
+# --- trainings and readiness --------------------------------------------------------------
+
+
+def missing_trainings(*, program: Program, user: User) -> list[Training]:
+    """The program's required trainings the user has not attended."""
+    return list(
+        Training.objects.filter(program=program, is_required=True)
+        .exclude(attendances__user=user)
+        .order_by("held_on", "pk")
+    )
+
+
+def supporter_is_ready(*, program: Program, user: User) -> bool:
+    """A supporter is ready for a program when every required training of it is attended
+    (a program without required trainings: always ready)."""
+    return not missing_trainings(program=program, user=user)
+
+
+@dataclass(frozen=True)
+class SupporterReadiness:
+    user: User
+    missing: list[Training]
+
+    @property
+    def is_ready(self) -> bool:
+        return not self.missing
+
+
+def supporter_readiness(*, program: Program) -> list[SupporterReadiness]:
+    """Readiness of every actively enrolled supporter, in three queries."""
+    users = [
+        e.user
+        for e in Enrollment.objects.filter(program=program, side=Side.SUPPORTER, is_active=True)
+        .select_related("user")
+        .order_by("user__family_name_kana", "user__given_name_kana", "user__email")
+    ]
+    required = list(
+        Training.objects.filter(program=program, is_required=True).order_by("held_on", "pk")
+    )
+    attended: dict[int, set[int]] = defaultdict(set)
+    for user_id, training_id in TrainingAttendance.objects.filter(
+        training__in=required, user__in=users
+    ).values_list("user_id", "training_id"):
+        attended[user_id].add(training_id)
+    return [
+        SupporterReadiness(user=u, missing=[t for t in required if t.pk not in attended[u.pk]])
+        for u in users
+    ]
+
+
+def enrolled_clients(*, program: Program) -> list[User]:
+    return [
+        e.user
+        for e in Enrollment.objects.filter(program=program, side=Side.CLIENT, is_active=True)
+        .select_related("user")
+        .order_by("user__family_name_kana", "user__given_name_kana", "user__email")
+    ]
+
+
+def trainings_of(*, program: Program) -> QuerySet[Training]:
+    return Training.objects.filter(program=program).annotate(
+        attendance_count=Count("attendances", distinct=True)
+    )
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    user: User
+    attendance: TrainingAttendance | None
+
+
+def training_attendance_rows(*, training: Training) -> list[AttendanceRow]:
+    """The checklist: every actively enrolled supporter with their attendance, if any."""
+    users = [
+        e.user
+        for e in Enrollment.objects.filter(
+            program=training.program, side=Side.SUPPORTER, is_active=True
+        )
+        .select_related("user")
+        .order_by("user__family_name_kana", "user__given_name_kana", "user__email")
+    ]
+    by_user = {a.user_id: a for a in TrainingAttendance.objects.filter(training=training)}
+    return [AttendanceRow(user=u, attendance=by_user.get(u.pk)) for u in users]
+
+
+@dataclass(frozen=True)
+class MyTraining:
+    training: Training
+    attended_on: datetime.date | None
+
+
+def my_trainings(*, program: Program, user: User) -> list[MyTraining]:
+    """The program's trainings with the user's own attendance (for a supporter)."""
+    attended = dict(
+        TrainingAttendance.objects.filter(training__program=program, user=user).values_list(
+            "training_id", "attended_on"
+        )
+    )
+    return [
+        MyTraining(training=t, attended_on=attended.get(t.pk))
+        for t in Training.objects.filter(program=program).order_by("held_on", "pk")
+    ]
+
+
+# --- applications -----------------------------------------------------------------------
+
+
+def applications_for_queue(
+    *, program: Program, status: str | None = None, side: str | None = None
+) -> QuerySet[Application]:
+    applications = Application.objects.filter(program=program)
+    if status:
+        applications = applications.filter(status=status)
+    if side:
+        applications = applications.filter(side=side)
+    return applications.order_by("-created_at", "-pk")
+
+
+def application_status_counts(*, program: Program, side: str | None = None) -> dict[str, int]:
+    applications = Application.objects.filter(program=program)
+    if side:
+        applications = applications.filter(side=side)
+    counts = dict(
+        applications.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    return {status: counts.get(status, 0) for status in Application.Status.values}
+
+
+@dataclass(frozen=True)
+class ApplicantContext:
+    """What the coordinator should know before deciding. Only this organisation's facts:
+    whether the email has an account elsewhere is not disclosed."""
+
+    membership: Membership | None
+    enrolled: bool
+    original: Application | None
+    duplicates: list[Application]
+
+
+def applicant_context(*, application: Application) -> ApplicantContext:
+    user = User.objects.filter(email__iexact=application.email).first()
+    membership = None
+    enrolled = False
+    if user is not None:
+        membership = Membership.objects.filter(
+            organization=application.organization_id, user=user, is_active=True
+        ).first()
+        enrolled = Enrollment.objects.filter(
+            program=application.program_id, user=user, side=application.side, is_active=True
+        ).exists()
+    original = None
+    if application.duplicate_of_id is not None:
+        original = Application.objects.filter(
+            program=application.program_id, pk=application.duplicate_of_id
+        ).first()
+    duplicates = list(
+        Application.objects.filter(program=application.program_id, duplicate_of=application)
+    )
+    return ApplicantContext(
+        membership=membership,
+        enrolled=enrolled,
+        original=original,
+        duplicates=duplicates,
+    )

@@ -1,0 +1,1 @@
+"""Views of the programs app: thin layers that parse, call a service or selector, render."""

@@ -1,0 +1,228 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from bansou.engagements.cadence import Rule, plan_dates
+from bansou.engagements.models import Session
+from bansou.engagements.services.sessions import (
+    session_schedule,
+    session_series_create,
+    session_set_status,
+)
+from bansou.orgs.roles import Role
+from bansou.people.models import ClientProfile, GuardianConsent
+from bansou.scheduling.holidays import is_holiday
+
+pytestmark = pytest.mark.django_db
+TZ = datetime.timezone(datetime.timedelta(hours=9))
+
+
+def test_cadence_twice_a_month_gives_six_sessions_for_three_months_and_skips_holidays():
+    plan = plan_dates(
+        first=datetime.date(2026, 11, 3),
+        until=datetime.date(2027, 1, 31),
+        rule=Rule.TWICE_MONTHLY,
+        is_holiday=is_holiday,
+    )
+    assert len(plan) == 6
+    assert plan[0].moved_from == datetime.date(2026, 11, 3)  # 文化の日
+    assert plan[0].day == datetime.date(2026, 11, 4)
+    assert not any(is_holiday(p.day) for p in plan)
+
+
+@pytest.mark.parametrize(
+    ("rule", "count"), [(Rule.WEEKLY, 13), (Rule.BIWEEKLY, 7), (Rule.MONTHLY, 3)]
+)
+def test_cadence_rules_cover_the_period(rule, count):
+    plan = plan_dates(
+        first=datetime.date(2026, 11, 3),
+        until=datetime.date(2027, 1, 31),
+        rule=rule,
+        is_holiday=is_holiday,
+    )
+    assert len(plan) == count
+    assert all(datetime.date(2026, 11, 3) <= p.day <= datetime.date(2027, 1, 31) for p in plan)
+
+
+def test_series_create_makes_every_session_in_one_step(world):
+    engagement = world.a.extra["engagement"]
+    sessions = session_series_create(
+        engagement=engagement,
+        first_day=datetime.date(2026, 11, 3),
+        until=datetime.date(2027, 1, 31),
+        start_time=datetime.time(19, 0),
+        duration_minutes=40,
+        rule=Rule.TWICE_MONTHLY,
+        mode=Session.Mode.ONLINE,
+        meeting_url="https://meet.jit.si/x",
+        created_by=world.a.members[Role.COORDINATOR],
+    )
+    assert len(sessions) == 6
+    stored = Session.objects.filter(series=sessions[0].series).order_by("starts_at")
+    assert stored.count() == 6
+    first = timezone.localtime(stored[0].starts_at)
+    assert (first.date(), first.hour, (stored[0].ends_at - stored[0].starts_at).seconds) == (
+        datetime.date(2026, 11, 4),
+        19,
+        2400,
+    )
+
+
+def test_moving_one_occurrence_leaves_the_rest(world, client_for):
+    engagement = world.a.extra["engagement"]
+    sessions = session_series_create(
+        engagement=engagement,
+        first_day=timezone.localdate() + datetime.timedelta(days=7),
+        until=timezone.localdate() + datetime.timedelta(days=60),
+        start_time=datetime.time(10, 0),
+        duration_minutes=30,
+        rule=Rule.WEEKLY,
+        mode=Session.Mode.IN_PERSON,
+        place="相談室",
+        created_by=world.a.members[Role.COORDINATOR],
+    )
+    before = {s.pk: s.starts_at for s in Session.objects.filter(series=sessions[0].series)}
+    target = sessions[1]
+    client = client_for(world.a.members[Role.SUPPORTER])
+    url = reverse("engagements:session_edit", args=[world.a.organization.slug, target.pk])
+    new_day = timezone.localtime(target.starts_at).date() + datetime.timedelta(days=1)
+    response = client.post(
+        url,
+        {
+            "day": new_day.isoformat(),
+            "start_time": "15:00",
+            "end_time": "15:30",
+            "mode": "in_person",
+            "place": "相談室",
+        },
+    )
+    assert response.status_code == 302
+    after = {s.pk: s.starts_at for s in Session.objects.filter(series=sessions[0].series)}
+    changed = [pk for pk in before if before[pk] != after[pk]]
+    assert changed == [target.pk]
+
+
+def test_session_ending_before_it_starts_is_refused_with_the_input_kept(world, client_for):
+    engagement = world.a.extra["engagement"]
+    count = Session.objects.count()
+    url = reverse("engagements:session_create", args=[world.a.organization.slug, engagement.pk])
+    response = client_for(world.a.members[Role.COORDINATOR]).post(
+        url,
+        {
+            "day": "2026-12-01",
+            "start_time": "15:00",
+            "end_time": "14:00",
+            "mode": "in_person",
+            "place": "本校",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "終了時刻は開始時刻より後にしてください" in body
+    assert 'value="本校"' in body
+    assert Session.objects.count() == count
+
+
+def test_booking_a_minor_without_guardian_consent_is_refused(world):
+    profile = world.a.extra["client_profile"]
+    ClientProfile.objects.filter(pk=profile.pk).update(is_minor=True, category="high_school")
+    start = timezone.now() + datetime.timedelta(days=3)
+    with pytest.raises(ValidationError) as exc:
+        session_schedule(
+            engagement=world.a.extra["engagement"],
+            starts_at=start,
+            ends_at=start + datetime.timedelta(minutes=30),
+            mode=Session.Mode.IN_PERSON,
+            created_by=world.a.members[Role.COORDINATOR],
+        )
+    assert "保護者の同意" in " ".join(exc.value.messages)
+    GuardianConsent.objects.create(
+        organization=world.a.organization,
+        client=profile,
+        guardian_name="伊藤 母",
+        relationship="母",
+        method="paper",
+        given_on=timezone.localdate(),
+    )
+    session = session_schedule(
+        engagement=world.a.extra["engagement"],
+        starts_at=start,
+        ends_at=start + datetime.timedelta(minutes=30),
+        mode=Session.Mode.IN_PERSON,
+        created_by=world.a.members[Role.COORDINATOR],
+    )
+    assert session.pk
+
+
+def test_cancelling_needs_a_reason_and_records_who(world):
+    start = timezone.now() + datetime.timedelta(days=1)
+    session = session_schedule(
+        engagement=world.a.extra["engagement"],
+        starts_at=start,
+        ends_at=start + datetime.timedelta(minutes=30),
+        mode=Session.Mode.IN_PERSON,
+        created_by=world.a.members[Role.COORDINATOR],
+    )
+    with pytest.raises(ValidationError):
+        session_set_status(
+            session=session, status="cancelled", actor=world.a.members[Role.SUPPORTER]
+        )
+    session_set_status(
+        session=session,
+        status="cancelled",
+        actor=world.a.members[Role.SUPPORTER],
+        cancel_reason="学校行事のため",
+    )
+    session.refresh_from_db()
+    assert (session.status, session.cancelled_by, session.cancel_reason) == (
+        "cancelled",
+        world.a.members[Role.SUPPORTER],
+        "学校行事のため",
+    )
+
+
+def test_a_future_session_cannot_be_marked_held(world):
+    start = timezone.now() + datetime.timedelta(days=1)
+    session = session_schedule(
+        engagement=world.a.extra["engagement"],
+        starts_at=start,
+        ends_at=start + datetime.timedelta(minutes=30),
+        mode=Session.Mode.ONLINE,
+        meeting_url="https://meet.jit.si/x",
+        created_by=world.a.members[Role.COORDINATOR],
+    )
+    with pytest.raises(ValidationError):
+        session_set_status(session=session, status="held", actor=world.a.members[Role.SUPPORTER])
+
+
+def test_online_session_can_get_a_generated_jitsi_room(world, client_for):
+    url = reverse(
+        "engagements:session_create",
+        args=[world.a.organization.slug, world.a.extra["engagement"].pk],
+    )
+    day = (timezone.localdate() + datetime.timedelta(days=5)).isoformat()
+    response = client_for(world.a.members[Role.SUPPORTER]).post(
+        url,
+        {
+            "day": day,
+            "start_time": "19:00",
+            "end_time": "19:40",
+            "mode": "online",
+            "generate_room": "on",
+        },
+    )
+    assert response.status_code == 302
+    session = Session.objects.filter(engagement=world.a.extra["engagement"]).latest("created_at")
+    assert session.meeting_url.startswith("https://meet.jit.si/Banso-")
+
+
+def test_supporter_of_another_engagement_cannot_schedule(world, client_for):
+    url = reverse(
+        "engagements:session_create",
+        args=[world.a.organization.slug, world.a.extra["engagement"].pk],
+    )
+    response = client_for(world.a.extra["second_supporter"]).get(url)
+    assert response.status_code == 404
