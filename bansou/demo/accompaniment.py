@@ -191,7 +191,7 @@ def _past_sessions(
             )
         if item.reflection:
             important, noticed, next_step, feeling = item.reflection
-            Reflection.objects.create(
+            reflection = Reflection.objects.create(
                 organization=org,
                 session=session,
                 important=important,
@@ -200,6 +200,7 @@ def _past_sessions(
                 feeling=feeling,
                 via=Reflection.Via.LINK,
             )
+            Reflection.objects.filter(pk=reflection.pk).update(created_at=session.ends_at)
 
 
 def _salon(org: Organization) -> None:
