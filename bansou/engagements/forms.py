@@ -2,6 +2,7 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +10,8 @@ from bansou.accounts.models import User
 from bansou.engagements.cadence import Rule
 from bansou.engagements.models import Engagement, Session
 from bansou.engagements.services.lifecycle import TRANSITIONS
+from bansou.engagements.services.sessions import jitsi_room_url
+from bansou.orgs.forms import add_service_errors
 from bansou.orgs.models import Organization
 from bansou.orgs.roles import Role
 from bansou.people.models import Team
@@ -86,6 +89,15 @@ class GoalsForm(forms.Form):
     )
 
 
+def meeting_url_for(form: forms.Form) -> str:
+    """The typed URL, or a generated Jitsi room when asked for an online session."""
+    url = str(form.cleaned_data.get("meeting_url") or "")
+    wants_room = form.cleaned_data.get("generate_room")
+    if not url and wants_room and form.cleaned_data["mode"] == Session.Mode.ONLINE:
+        url = jitsi_room_url()
+    return url
+
+
 class SessionPlaceFields(forms.Form):
     mode = forms.ChoiceField(
         label=_("Mode"), choices=Session.Mode.choices, initial=Session.Mode.ONLINE
@@ -107,6 +119,27 @@ class SessionForm(SessionPlaceFields):
     end_time = forms.TimeField(label=_("Ends"), widget=TIME_INPUT)
 
     field_order = ["day", "start_time", "end_time", "mode", "place", "meeting_url", "generate_room"]
+
+    # Service errors name model fields; the form asks for a day and two times.
+    FIELD_FOR_SERVICE_ERROR = {"starts_at": "start_time", "ends_at": "end_time"}
+
+    def add_service_error(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            error = ValidationError(
+                {self.FIELD_FOR_SERVICE_ERROR.get(k, k): v for k, v in error.error_dict.items()}
+            )
+        add_service_errors(self, error)
+
+    def session_fields(self) -> dict[str, Any]:
+        """What session_schedule and session_move take from this form."""
+        starts_at, ends_at = self.datetimes()
+        return {
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "mode": self.cleaned_data["mode"],
+            "place": self.cleaned_data["place"],
+            "meeting_url": meeting_url_for(self),
+        }
 
     def datetimes(self) -> tuple[datetime.datetime, datetime.datetime]:
         tz = timezone.get_current_timezone()

@@ -15,13 +15,13 @@ from bansou.engagements.forms import (
     SessionForm,
     SessionRecordForm,
     SessionStatusForm,
+    meeting_url_for,
 )
 from bansou.engagements.models import Session, SessionNote
 from bansou.engagements.rules import is_engagement_supporter
 from bansou.engagements.selectors.access import note_for_supporter
 from bansou.engagements.services.records import note_read_audited, session_record_save
 from bansou.engagements.services.sessions import (
-    jitsi_room_url,
     series_plan,
     session_move,
     session_schedule,
@@ -45,17 +45,6 @@ def _require_team_side(view: EngagementView | SessionView) -> None:
         raise PermissionDenied
 
 
-def _meeting_url(form: Any) -> str:
-    url = str(form.cleaned_data.get("meeting_url") or "")
-    if (
-        not url
-        and form.cleaned_data.get("generate_room")
-        and form.cleaned_data["mode"] == Session.Mode.ONLINE
-    ):
-        url = jitsi_room_url()
-    return url
-
-
 class SessionCreateView(EngagementView):
     access_policy = TEAM_SIDE
     template_name = "engagements/session_form.html"
@@ -69,21 +58,12 @@ class SessionCreateView(EngagementView):
         _require_team_side(self)
         form = SessionForm(request.POST)
         if form.is_valid():
-            starts_at, ends_at = form.datetimes()
             try:
                 session_schedule(
-                    engagement=self.engagement,
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    mode=form.cleaned_data["mode"],
-                    place=form.cleaned_data["place"],
-                    meeting_url=_meeting_url(form),
-                    created_by=self.user,
+                    engagement=self.engagement, created_by=self.user, **form.session_fields()
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
-                if "ends_at" in getattr(error, "error_dict", {}):
-                    form.add_error("end_time", error.error_dict["ends_at"][0])
+                form.add_service_error(error)
             else:
                 messages.success(request, _("The session has been scheduled."))
                 return redirect("engagements:detail", self.organization.slug, self.engagement.pk)
@@ -139,7 +119,7 @@ class CadenceView(EngagementView):
                         limit=data["limit"],
                         mode=data["mode"],
                         place=data["place"],
-                        meeting_url=_meeting_url(form),
+                        meeting_url=meeting_url_for(form),
                         created_by=self.user,
                     )
                 except ValidationError as error:
@@ -181,20 +161,10 @@ class SessionEditView(SessionView):
         _require_team_side(self)
         form = SessionForm(request.POST)
         if form.is_valid():
-            starts_at, ends_at = form.datetimes()
             try:
-                session_move(
-                    session=self.session,
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    mode=form.cleaned_data["mode"],
-                    place=form.cleaned_data["place"],
-                    meeting_url=_meeting_url(form),
-                )
+                session_move(session=self.session, **form.session_fields())
             except ValidationError as error:
-                add_service_errors(form, error)
-                if "ends_at" in getattr(error, "error_dict", {}):
-                    form.add_error("end_time", error.error_dict["ends_at"][0])
+                form.add_service_error(error)
             else:
                 messages.success(request, _("The session has been moved."))
                 return redirect("engagements:detail", self.organization.slug, self.engagement.pk)
