@@ -7,6 +7,7 @@ from django.test import Client
 from django_scopes import scopes_disabled
 
 from bansou.accounts.models import User
+from bansou.matching.models import MatchRequest, MatchRound
 from bansou.orgs.models import Organization, Venue
 from bansou.orgs.roles import Role
 from bansou.programs.models import Side
@@ -115,7 +116,18 @@ def _plant_accompaniment(world: OrgWorld, label: str) -> None:
     session = SessionFactory(engagement=engagement)
     note = SessionNoteFactory(session=session, body=f"{label} private note")
     link = ReflectionLinkFactory(session=session)
+    match_round = MatchRound.objects.create(
+        organization=org,
+        program=program,
+        title=f"{label} round",
+        created_by=world.members[Role.COORDINATOR],
+    )
+    match_request = MatchRequest.objects.create(
+        organization=org, program=program, client=client, supporter=supporter, message=label
+    )
     world.extra.update(
+        match_round=match_round,
+        match_request=match_request,
         program=program,
         topic=topic,
         training=training,

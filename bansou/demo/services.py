@@ -9,6 +9,7 @@ from django_scopes import scope
 from bansou.accounts.models import User
 from bansou.accounts.services import user_create
 from bansou.demo.accompaniment import accompaniment_load
+from bansou.demo.matching import matching_load
 from bansou.demo.people import ORGANIZATIONS, DemoOrganization, DemoPerson
 from bansou.orgs.models import Membership, Organization, Venue
 from bansou.orgs.services import membership_grant, organization_create, venue_create
@@ -47,6 +48,7 @@ def demo_data_load(*, password: str) -> DemoLoadReport:
                     report.memberships_created += 1
             if accompaniment_load(organization=organization):
                 report.accompaniments_created += 1
+            matching_load(organization=organization)
     return report
 
 

@@ -38,6 +38,8 @@ KWARG_PROVIDERS: dict[str, Callable[[World, str], Any]] = {
     "engagement_pk": _pk("engagement"),
     "session_pk": _pk("session"),
     "note_pk": _pk("note"),
+    "round_pk": _pk("match_round"),
+    "request_pk": _pk("match_request"),
 }
 # Keywords that are not objects of one organisation.
 NON_OBJECT_KWARGS = {"org_slug", "key", "uidb36", "side", "token"}

@@ -1,0 +1,88 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bansou.matching.models import WEIGHT_FIELDS, MatchingCriteria
+from bansou.people.models import LANGUAGE_CHOICES, SupporterProfile
+
+
+class CriteriaForm(forms.ModelForm[MatchingCriteria]):
+    class Meta:
+        model = MatchingCriteria
+        fields = [*WEIGHT_FIELDS, "allow_self_match"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in WEIGHT_FIELDS:
+            field = self.fields[name]
+            field.widget = forms.NumberInput(attrs={"min": 0, "max": 10, "step": 1})
+            field.help_text = _("0 (ignored) to 10 (most important)")
+
+
+class RoundCreateForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120, required=False)
+    clients = forms.MultipleChoiceField(
+        label=_("Clients in the pool"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    units = forms.MultipleChoiceField(
+        label=_("Supporters and teams in the pool"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        clients: list[tuple[int, str]],
+        units: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["clients"].choices = [(str(k), v) for k, v in clients]  # type: ignore[attr-defined]
+        self.fields["units"].choices = [(str(k), v) for k, v in units]  # type: ignore[attr-defined]
+
+
+class PairForm(forms.Form):
+    ACTIONS = [
+        ("lock", _("Lock this pair (or swap: give the client this supporter)")),
+        ("unlock", _("Remove the lock")),
+        ("exclude", _("Exclude this pair")),
+        ("include", _("Allow this pair again")),
+    ]
+    client = forms.TypedChoiceField(label=_("Client"), coerce=int)
+    unit = forms.TypedChoiceField(label=_("Supporter or team"), coerce=int)
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+
+    def __init__(
+        self,
+        *args: Any,
+        clients: list[tuple[int, str]],
+        units: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client"].choices = clients  # type: ignore[attr-defined]
+        self.fields["unit"].choices = units  # type: ignore[attr-defined]
+
+
+class FilterForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("", _("Any")), *LANGUAGE_CHOICES], required=False
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"),
+        choices=[("", _("Any"))]
+        + [c for c in SupporterProfile.Gender.choices if c[0] != "unspecified"],
+        required=False,
+    )
+    text = forms.CharField(label=_("Specialty or keyword"), max_length=60, required=False)
+
+
+class RequestForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the supporter (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        required=False,
+    )

@@ -1,0 +1,10 @@
+from django.utils.translation import gettext_lazy as _
+
+from bansou.orgs.navigation import NavItem
+from bansou.orgs.roles import Role
+
+NAV_ITEMS = [
+    NavItem(_("Matching"), "matching:index", frozenset({Role.COORDINATOR})),
+    NavItem(_("Find a supporter"), "matching:choose_home", frozenset({Role.CLIENT})),
+    NavItem(_("Match requests"), "matching:requests", frozenset({Role.SUPPORTER})),
+]
