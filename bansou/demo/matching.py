@@ -8,7 +8,7 @@ from django.utils import translation
 from bansou.accounts.models import User
 from bansou.matching.adapter import pool_candidates, unit_id_for
 from bansou.matching.models import MatchingCriteria, MatchingProfile, MatchRound
-from bansou.matching.services import round_confirm, round_create
+from bansou.matching.services import ranking_save, round_confirm, round_create
 from bansou.orgs.models import Organization
 from bansou.people.models import ClientProfile, SupporterProfile
 from bansou.programs.models import Enrollment, Program, Side
@@ -81,6 +81,24 @@ def _rounds(program: Program, coordinator: User, titles: tuple[str, str]) -> Non
         )
 
 
+def _rankings(program: Program) -> None:
+    """Both sides of the self-match program rank each other (for the stable mode)."""
+    clients, supporters, _teams = pool_candidates(program=program)
+    for i, client in enumerate(clients):
+        order = supporters[i % len(supporters) :] + supporters[: i % len(supporters)]
+        ranking_save(
+            program=program, user=client, side="client", ranked_user_ids=[s.pk for s in order]
+        )
+    for j, supporter in enumerate(supporters):
+        order = clients[j:] + clients[:j]
+        ranking_save(
+            program=program,
+            user=supporter,
+            side="supporter",
+            ranked_user_ids=[c.pk for c in order],
+        )
+
+
 def _university(org: Organization) -> None:
     program = Program.objects.filter(organization=org, slug="intl-career-2026").first()
     coordinator = _user("coordinator@univ.example")
@@ -136,6 +154,7 @@ def _university(org: Organization) -> None:
             defaults={"slots": slots, "preferred_mode": mode, "experience_level": 1},
         )
         _enroll(program, user, Side.CLIENT)
+    _rankings(program)
     _rounds(program, coordinator, ("4月 第1回マッチング", "4月 第2回マッチング"))
 
 

@@ -25,7 +25,12 @@ from bansou.accounts.models import User
 from bansou.engagements.models import Engagement, RematchRequest
 from bansou.matching import engine
 from bansou.matching.engine import Criterion, Weights
-from bansou.matching.models import WEIGHT_FIELDS, MatchingCriteria, MatchingProfile
+from bansou.matching.models import (
+    WEIGHT_FIELDS,
+    MatchingCriteria,
+    MatchingProfile,
+    MatchRanking,
+)
 from bansou.orgs.models import Organization, Venue
 from bansou.people.models import ClientProfile, SupporterProfile, Team, TeamMember
 from bansou.programs.models import Enrollment, Program, Side, Training, TrainingAttendance
@@ -327,3 +332,28 @@ def build_pool(
         Venue.objects.filter(organization=org, pk__in=venue_ids).values_list("pk", "name")
     )
     return pool
+
+
+def rankings_for(
+    *, program: Program, client_ids: Iterable[int], unit_ids: Iterable[int]
+) -> tuple[dict[int, list[int]], dict[int, list[int]]] | None:
+    """Engine rankings from ``MatchRanking`` rows of the pool's people (clients rank
+    supporters, supporters rank clients; teams have none). None when either side has no
+    ranking at all."""
+    clients = set(client_ids)
+    supporter_units = {u for u in unit_ids if split_unit_id(u)[0] == "supporter"}
+    client_rankings: dict[int, list[int]] = {}
+    unit_rankings: dict[int, list[int]] = {}
+    for r in MatchRanking.objects.filter(program=program):
+        if r.side == MatchRanking.Side.CLIENT and r.user_id in clients:
+            client_rankings[r.user_id] = [
+                unit_id_for(supporter_id=int(u))
+                for u in r.ranked_user_ids
+                if unit_id_for(supporter_id=int(u)) in supporter_units
+            ]
+        uid = unit_id_for(supporter_id=r.user_id)
+        if r.side == MatchRanking.Side.SUPPORTER and uid in supporter_units:
+            unit_rankings[uid] = [int(c) for c in r.ranked_user_ids if int(c) in clients]
+    if not client_rankings or not unit_rankings:
+        return None
+    return client_rankings, unit_rankings

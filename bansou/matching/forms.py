@@ -30,17 +30,48 @@ class RoundCreateForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    mode = forms.ChoiceField(
+        label=_("Matching mode"),
+        choices=[
+            ("optimal", _("Optimal: most clients matched, then the highest total fit")),
+            ("stable", _("Stable: from both sides' rankings (no pair would rather switch)")),
+        ],
+        initial="optimal",
+        widget=forms.RadioSelect,
+    )
 
     def __init__(
         self,
         *args: Any,
         clients: list[tuple[int, str]],
         units: list[tuple[int, str]],
+        stable: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if not stable:
+            del self.fields["mode"]
         self.fields["clients"].choices = [(str(k), v) for k, v in clients]  # type: ignore[attr-defined]
         self.fields["units"].choices = [(str(k), v) for k, v in units]  # type: ignore[attr-defined]
+
+
+class RankForm(forms.Form):
+    """One optional rank (1 = first choice) per person of the other side."""
+
+    def __init__(self, *args: Any, people: list[tuple[int, str, int | None]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for pk, name, rank in people:
+            self.fields[f"rank_{pk}"] = forms.IntegerField(
+                label=name, min_value=1, max_value=99, required=False, initial=rank
+            )
+
+    def ranked_ids(self) -> list[int]:
+        ranked = [
+            (value, int(name.removeprefix("rank_")))
+            for name, value in self.cleaned_data.items()
+            if value is not None
+        ]
+        return [pk for _rank, pk in sorted(ranked)]
 
 
 class PairForm(forms.Form):

@@ -179,3 +179,31 @@ class MatchRequest(models.Model):
                 name="matching_one_pending_request",
             ),
         ]
+
+
+class MatchRanking(models.Model):
+    """One person's ranking of the other side in a program (self-match programs): a client
+    ranks supporters, a supporter ranks clients; ``ranked_user_ids`` best first, people not
+    listed are not acceptable. Used by the stable mode and the blocking-pair count."""
+
+    class Side(models.TextChoices):
+        CLIENT = "client", _("Client")
+        SUPPORTER = "supporter", _("Supporter")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="match_rankings")
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    side = models.CharField(_("side"), max_length=20, choices=Side.choices)
+    ranked_user_ids = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[models.Manager["MatchRanking"]] = ScopedManager(organization="organization")
+
+    class Meta:
+        verbose_name = _("ranking")
+        verbose_name_plural = _("rankings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "user", "side"], name="matching_ranking_once"
+            ),
+        ]

@@ -18,7 +18,7 @@ from bansou.matching.explain import (
     unmatched_sentence,
     unmatched_summary,
 )
-from bansou.matching.models import MatchRequest, MatchRound
+from bansou.matching.models import MatchRanking, MatchRequest, MatchRound
 from bansou.matching.services import result_json
 from bansou.orgs.models import Organization
 from bansou.people.models import SupporterProfile
@@ -68,10 +68,13 @@ class RoundReview:
     notices: list[str] = field(default_factory=list)
     issues: list[str] = field(default_factory=list)
     exclusions: list[tuple[int, str, int, str]] = field(default_factory=list)
+    locks: list[tuple[int, str, int, str]] = field(default_factory=list)
     units: list[tuple[int, str]] = field(default_factory=list)
     clients: list[tuple[int, str]] = field(default_factory=list)
     matched: int = 0
     total: int = 0
+    mode: str = "optimal"
+    blocking_pairs: int | None = None
 
 
 def round_review(*, match_round: MatchRound) -> RoundReview:
@@ -104,8 +107,12 @@ def round_review(*, match_round: MatchRound) -> RoundReview:
     review.issues = [issue_sentence(i, labels) for i in result.get("issues", [])]
     for c, u in match_round.inputs.get("exclusions", []):
         review.exclusions.append((int(c), clients.get(str(c), "?"), int(u), units.get(str(u), "?")))
+    for c, u in match_round.inputs.get("locks", []):
+        review.locks.append((int(c), clients.get(str(c), "?"), int(u), units.get(str(u), "?")))
     review.units = sorted(((int(k), v) for k, v in units.items()), key=lambda kv: kv[1])
     review.clients = sorted(((int(k), v) for k, v in clients.items()), key=lambda kv: kv[1])
+    review.mode = str(match_round.inputs.get("mode", "optimal"))
+    review.blocking_pairs = result.get("blocking_pairs")
     review.matched = len(review.proposals)
     review.total = len(clients)
     return review
@@ -228,13 +235,15 @@ def self_match_options(
     return options
 
 
-def self_match_programs(*, organization: Organization, client: User) -> list[Program]:
-    """Programs the client is enrolled in whose criteria allow self-match."""
+def self_match_programs(
+    *, organization: Organization, client: User, side: str = "client"
+) -> list[Program]:
+    """Programs the person is enrolled in (on ``side``) whose criteria allow self-match."""
     return list(
         Program.objects.filter(
             organization=organization,
             enrollments__user=client,
-            enrollments__side="client",
+            enrollments__side=side,
             enrollments__is_active=True,
             matching_criteria__allow_self_match=True,
         ).distinct()
@@ -266,3 +275,24 @@ def request_for_supporter(*, organization: Organization, supporter: User, pk: in
 
 def self_match_allowed(*, program: Program) -> bool:
     return criteria_for(program=program).allow_self_match
+
+
+@dataclass
+class RankRow:
+    user: User
+    rank: int | None
+
+
+def ranking_rows(*, program: Program, user: User, side: str) -> list[RankRow]:
+    """The other side of the program with this person's current ranks: a client ranks the
+    ready supporters they may choose, a supporter ranks the clients waiting for one."""
+    clients, supporters, _teams = pool_candidates(program=program)
+    others = supporters if side == MatchRanking.Side.CLIENT else clients
+    current = MatchRanking.objects.filter(program=program, user=user, side=side).first()
+    ranks = {int(pk): i + 1 for i, pk in enumerate(current.ranked_user_ids if current else [])}
+    return [RankRow(user=o, rank=ranks.get(o.pk)) for o in others]
+
+
+def program_has_rankings(*, program: Program) -> bool:
+    sides = set(MatchRanking.objects.filter(program=program).values_list("side", flat=True))
+    return sides == {MatchRanking.Side.CLIENT, MatchRanking.Side.SUPPORTER}

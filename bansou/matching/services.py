@@ -22,12 +22,20 @@ from bansou.matching.adapter import (
     build_pool,
     criteria_for,
     open_load,
+    rankings_for,
     split_unit_id,
     supporter_capacity,
     unit_id_for,
 )
+from bansou.matching.engine.api import Mode
 from bansou.matching.explain import issue_sentence, rules_text
-from bansou.matching.models import WEIGHT_FIELDS, MatchingCriteria, MatchRequest, MatchRound
+from bansou.matching.models import (
+    WEIGHT_FIELDS,
+    MatchingCriteria,
+    MatchRanking,
+    MatchRequest,
+    MatchRound,
+)
 from bansou.ops.mail import send_templated_mail
 from bansou.people.models import SupporterProfile, Team
 from bansou.programs.models import Enrollment, Program, Side
@@ -149,12 +157,32 @@ def _run(match_round: MatchRound, actor: User) -> None:
             ],
         },
     )
+    rankings = rankings_for(
+        program=match_round.program,
+        client_ids=[c.client_id for c in pool.clients],
+        unit_ids=[u.unit_id for u in pool.units],
+    )
+    mode: Mode = "stable" if inputs.get("mode") == "stable" else "optimal"
+    if mode == "stable" and rankings is None:
+        mode = "optimal"
+    inputs["mode"] = mode
+    inputs["rankings"] = (
+        None
+        if rankings is None
+        else {
+            "clients": {str(k): v for k, v in rankings[0].items()},
+            "units": {str(k): v for k, v in rankings[1].items()},
+        }
+    )
     result = engine.solve(
         clients=pool.clients,
         units=pool.units,
         program=pool.rules,
         locks=[engine.PairRef(c, u) for c, u in locks],
         exclusions=[engine.PairRef(c, u) for c, u in exclusions],
+        mode=mode,
+        client_rankings=None if rankings is None else rankings[0],
+        unit_rankings=None if rankings is None else rankings[1],
     )
     match_round.inputs = inputs
     match_round.result = result_json(pool=pool, result=result)
@@ -178,7 +206,18 @@ def round_create(
     client_ids: list[int],
     unit_ids: list[int],
     title: str = "",
+    mode: str = "optimal",
 ) -> MatchRound:
+    if mode == "stable" and (
+        not criteria_for(program=program).allow_self_match
+        or rankings_for(program=program, client_ids=client_ids, unit_ids=unit_ids) is None
+    ):
+        raise ValidationError(
+            _(
+                "The stable mode needs a self-match program in which clients and supporters "
+                "have ranked each other."
+            )
+        )
     if not client_ids:
         raise ValidationError(_("Choose at least one client."))
     if not unit_ids:
@@ -195,7 +234,7 @@ def round_create(
             "unit_ids": sorted(set(unit_ids)),
             "locks": [],
             "exclusions": [],
-            "mode": "optimal",
+            "mode": "stable" if mode == "stable" else "optimal",
         },
     )
     _run(match_round, actor)
@@ -390,6 +429,30 @@ def _notify_match(*, engagement: Engagement, sender: User) -> None:
                 "sender": sender,
             },
         )
+
+
+# --- rankings ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ranking_save(
+    *, program: Program, user: User, side: str, ranked_user_ids: list[int]
+) -> MatchRanking:
+    """Stores one person's ranking of the other side (best first, no repeats)."""
+    if not criteria_for(program=program).allow_self_match:
+        raise ValidationError(_("This program does not let clients choose a supporter."))
+    if side not in MatchRanking.Side.values:
+        raise ValidationError(_("Unknown side."))
+    seen: list[int] = []
+    for pk in ranked_user_ids:
+        if pk not in seen:
+            seen.append(pk)
+    ranking, _created = MatchRanking.objects.select_for_update().get_or_create(
+        organization=program.organization, program=program, user=user, side=side
+    )
+    ranking.ranked_user_ids = seen
+    ranking.save()
+    return ranking
 
 
 # --- self-match ----------------------------------------------------------------------------

@@ -31,6 +31,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.ChooseRequestView.as_view(),
         name="choose_request",
     ),
+    path("matching/rank/<slug:program_slug>/", views.RankView.as_view(), name="rank"),
     path("matching/requests/", views.RequestListView.as_view(), name="requests"),
     path(
         "matching/requests/<int:request_pk>/",

@@ -15,10 +15,19 @@ from bansou.matching.adapter import (
     unit_id_for,
     weights_of,
 )
-from bansou.matching.forms import CriteriaForm, FilterForm, PairForm, RequestForm, RoundCreateForm
+from bansou.matching.forms import (
+    CriteriaForm,
+    FilterForm,
+    PairForm,
+    RankForm,
+    RequestForm,
+    RoundCreateForm,
+)
 from bansou.matching.models import WEIGHT_FIELDS, MatchRound
 from bansou.matching.selectors import (
     preview_for,
+    program_has_rankings,
+    ranking_rows,
     request_for_supporter,
     requests_for_supporter,
     requests_of_client,
@@ -33,6 +42,7 @@ from bansou.matching.services import (
     criteria_save,
     match_request_create,
     match_request_decide,
+    ranking_save,
     round_change_pair,
     round_confirm,
     round_create,
@@ -147,11 +157,17 @@ class RoundCreateView(ProgramMixin):
             default_units,
         )
 
+    def _stable(self) -> bool:
+        return self_match_allowed(program=self.program) and program_has_rankings(
+            program=self.program
+        )
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         clients, units, default_units = self._choices()
         form = RoundCreateForm(
             clients=clients,
             units=units,
+            stable=self._stable(),
             initial={
                 "clients": [str(k) for k, _n in clients],
                 "units": [str(u) for u in default_units],
@@ -161,7 +177,7 @@ class RoundCreateView(ProgramMixin):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         clients, units, _d = self._choices()
-        form = RoundCreateForm(request.POST, clients=clients, units=units)
+        form = RoundCreateForm(request.POST, clients=clients, units=units, stable=self._stable())
         if form.is_valid():
             try:
                 match_round = round_create(
@@ -170,6 +186,7 @@ class RoundCreateView(ProgramMixin):
                     client_ids=[int(c) for c in form.cleaned_data["clients"]],
                     unit_ids=[int(u) for u in form.cleaned_data["units"]],
                     title=form.cleaned_data["title"],
+                    mode=form.cleaned_data.get("mode", "optimal"),
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -384,6 +401,42 @@ class ChooseRequestView(ClientProgramMixin):
         return self.render_to_response(self.get_context_data(form=form))
 
 
+class RankView(ClientProgramMixin):
+    """A client ranks supporters, a supporter ranks clients (self-match programs)."""
+
+    access_policy = org_roles(Role.CLIENT, Role.SUPPORTER)
+    template_name = "matching/rank.html"
+
+    @property
+    def side(self) -> str:
+        return "client" if self.membership.role == Role.CLIENT else "supporter"
+
+    def _form(self, data: Any = None) -> RankForm:
+        rows = ranking_rows(program=self.program, user=self.user, side=self.side)
+        people = [(r.user.pk, r.user.display_name, r.rank) for r in rows if r.user != self.user]
+        return RankForm(data, people=people)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(form=self._form()))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = self._form(request.POST)
+        if form.is_valid():
+            try:
+                ranking_save(
+                    program=self.program,
+                    user=self.user,
+                    side=self.side,
+                    ranked_user_ids=form.ranked_ids(),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Your ranking has been saved."))
+                return redirect("matching:rank", self.organization.slug, self.program.slug)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
 class RequestListView(OrgTemplateView):
     access_policy = SUPPORTER
     template_name = "matching/requests.html"
@@ -392,6 +445,9 @@ class RequestListView(OrgTemplateView):
         context = super().get_context_data(**kwargs)
         context["requests"] = requests_for_supporter(
             organization=self.organization, supporter=self.user
+        )
+        context["programs"] = self_match_programs(
+            organization=self.organization, client=self.user, side="supporter"
         )
         return context
 

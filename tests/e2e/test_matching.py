@@ -72,6 +72,13 @@ def test_round_lock_rerun_confirm(page: Page, live_server, world):
     org, program, coordinator, (shimizu, tanaka), (li, kim, smith) = world
     base = f"{live_server.url}/o/{org.slug}"
     log_in(page, live_server.url, coordinator.email, PASSWORD)
+    page.set_viewport_size(PHONE)
+    page.goto(f"{base}/matching/programs/intl/criteria/")
+    expect(page.locator(".match-top > li")).to_have_count(2)
+    screenshot(page, "matching-criteria-375")
+    page.goto(f"{base}/matching/programs/intl/rounds/new/")
+    screenshot(page, "matching-new-375")
+    page.set_viewport_size(DESKTOP)
     page.goto(f"{base}/matching/")
     page.locator(f"a[href='/o/{org.slug}/matching/programs/intl/rounds/new/']").click()
     page.locator("main form button[type=submit]").first.click()

@@ -460,3 +460,24 @@ def test_confirmed_round_is_read_only_through_views(pool, client_for):
         == 200
     )
     assert Engagement.objects.filter(program=pool.program).count() == 2
+
+
+def test_lock_invalidated_by_new_training_shows_issue_and_can_be_unlocked(pool, client_for):
+    r = _round(pool)
+    c0, u0 = pool.clients[0].pk, unit_id_for(supporter_id=pool.supporters[0].pk)
+    r = round_change_pair(
+        match_round=r, actor=pool.coordinator, client_id=c0, unit_id=u0, action="lock"
+    )
+    TrainingFactory(program=pool.program)
+    r = round_run(match_round=r, actor=pool.coordinator)
+    assert r.result["ok"] is False
+    assert r.result["issues"][0]["code"] == "lock_breaks_hard_rule"
+    page = client_for(pool.coordinator).get(reverse("matching:round", args=[pool.org.slug, r.pk]))
+    assert page.status_code == 200
+    assert gettext("Locked pairs") in page.content.decode()
+    with pytest.raises(ValidationError):
+        round_confirm(match_round=r, actor=pool.coordinator)
+    r = round_change_pair(
+        match_round=r, actor=pool.coordinator, client_id=c0, unit_id=u0, action="unlock"
+    )
+    assert r.result["ok"] is True
