@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bansou.matching.models import WEIGHT_FIELDS, MatchingCriteria
+from bansou.matching.models import WEIGHT_FIELDS, MatchingCriteria, MatchingProfile
 from bansou.people.models import LANGUAGE_CHOICES, SupporterProfile
 
 
@@ -117,3 +117,59 @@ class RequestForm(forms.Form):
         max_length=1000,
         required=False,
     )
+
+
+def slot_choices() -> list[tuple[str, str]]:
+    from bansou.matching.adapter import SLOTS
+    from bansou.matching.explain import slot_label
+
+    return [(key, slot_label(key)) for key in SLOTS]
+
+
+class PreferencesForm(forms.Form):
+    """What matching uses beyond the profile: times, modes, areas and preferences."""
+
+    slots = forms.MultipleChoiceField(
+        label=_("Times that suit you"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    areas = forms.CharField(
+        label=_("Areas (comma-separated, e.g. 東京都, 横浜市)"), max_length=200, required=False
+    )
+    modes = forms.MultipleChoiceField(
+        label=_("Online / in person"),
+        choices=MatchingProfile.Mode.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    preferred_mode = forms.ChoiceField(
+        label=_("Preferred mode"),
+        choices=[("", _("No preference")), *MatchingProfile.Mode.choices],
+        required=False,
+    )
+    preferred_gender = forms.ChoiceField(
+        label=_("Preferred supporter gender"),
+        choices=[
+            ("", _("No preference")),
+            *[c for c in SupporterProfile.Gender.choices if c[0] != "unspecified"],
+        ],
+        required=False,
+    )
+    keep_previous = forms.BooleanField(
+        label=_("I would like to keep my previous supporter"), required=False
+    )
+    experience_level = forms.IntegerField(
+        label=_("Experience"), min_value=0, max_value=3, required=False
+    )
+
+    def __init__(self, *args: Any, side: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slots"].choices = slot_choices()  # type: ignore[attr-defined]
+        if side == "supporter":
+            for name in ("preferred_mode", "preferred_gender", "keep_previous"):
+                del self.fields[name]
+            self.fields["experience_level"].label = _("Experience (0 = new, 3 = very experienced)")
+        else:
+            del self.fields["modes"]
+            self.fields["experience_level"].label = _(
+                "How complex is your situation? (0 = simple, 3 = complex)"
+            )

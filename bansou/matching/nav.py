@@ -7,4 +7,9 @@ NAV_ITEMS = [
     NavItem(_("Matching"), "matching:index", frozenset({Role.COORDINATOR})),
     NavItem(_("Find a supporter"), "matching:choose_home", frozenset({Role.CLIENT})),
     NavItem(_("Match requests"), "matching:requests", frozenset({Role.SUPPORTER})),
+    NavItem(
+        _("Matching preferences"),
+        "matching:preferences",
+        frozenset({Role.CLIENT, Role.SUPPORTER}),
+    ),
 ]

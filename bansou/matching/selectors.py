@@ -18,7 +18,7 @@ from bansou.matching.explain import (
     unmatched_sentence,
     unmatched_summary,
 )
-from bansou.matching.models import MatchRanking, MatchRequest, MatchRound
+from bansou.matching.models import MatchingProfile, MatchRanking, MatchRequest, MatchRound
 from bansou.matching.services import result_json
 from bansou.orgs.models import Organization
 from bansou.people.models import SupporterProfile
@@ -296,3 +296,7 @@ def ranking_rows(*, program: Program, user: User, side: str) -> list[RankRow]:
 def program_has_rankings(*, program: Program) -> bool:
     sides = set(MatchRanking.objects.filter(program=program).values_list("side", flat=True))
     return sides == {MatchRanking.Side.CLIENT, MatchRanking.Side.SUPPORTER}
+
+
+def matching_profile_of(*, organization: Organization, user: User) -> MatchingProfile | None:
+    return MatchingProfile.objects.filter(organization=organization, user=user).first()

@@ -18,6 +18,7 @@ from bansou.engagements.services.lifecycle import engagement_create
 from bansou.matching import engine
 from bansou.matching.adapter import (
     OPEN_STATUSES,
+    SLOTS,
     Pool,
     build_pool,
     criteria_for,
@@ -32,11 +33,13 @@ from bansou.matching.explain import issue_sentence, rules_text
 from bansou.matching.models import (
     WEIGHT_FIELDS,
     MatchingCriteria,
+    MatchingProfile,
     MatchRanking,
     MatchRequest,
     MatchRound,
 )
 from bansou.ops.mail import send_templated_mail
+from bansou.orgs.models import Organization
 from bansou.people.models import SupporterProfile, Team
 from bansou.programs.models import Enrollment, Program, Side
 
@@ -429,6 +432,33 @@ def _notify_match(*, engagement: Engagement, sender: User) -> None:
                 "sender": sender,
             },
         )
+
+
+# --- matching profiles ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def matching_profile_save(
+    *, organization: Organization, user: User, values: dict[str, Any]
+) -> MatchingProfile:
+    """Stores the fields given (times, modes, areas, preferences); others keep their value."""
+    profile, _created = MatchingProfile.objects.select_for_update().get_or_create(
+        organization=organization, user=user
+    )
+    if "slots" in values:
+        profile.slots = [s for s in values["slots"] if s in SLOTS]
+    if "areas" in values:
+        profile.areas = [a.strip() for a in str(values["areas"]).split(",") if a.strip()]
+    if "modes" in values:
+        profile.modes = [m for m in values["modes"] if m in MatchingProfile.Mode.values]
+    for name in ("preferred_mode", "preferred_gender", "keep_previous"):
+        if name in values:
+            setattr(profile, name, values[name])
+    if "experience_level" in values:
+        profile.experience_level = int(values["experience_level"] or 0)
+    profile.full_clean(exclude=["conflict_user_ids", "conflict_venue_ids"])
+    profile.save()
+    return profile
 
 
 # --- rankings ------------------------------------------------------------------------------

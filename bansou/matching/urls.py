@@ -32,6 +32,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="choose_request",
     ),
     path("matching/rank/<slug:program_slug>/", views.RankView.as_view(), name="rank"),
+    path("matching/preferences/", views.PreferencesView.as_view(), name="preferences"),
     path("matching/requests/", views.RequestListView.as_view(), name="requests"),
     path(
         "matching/requests/<int:request_pk>/",

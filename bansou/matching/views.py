@@ -19,12 +19,14 @@ from bansou.matching.forms import (
     CriteriaForm,
     FilterForm,
     PairForm,
+    PreferencesForm,
     RankForm,
     RequestForm,
     RoundCreateForm,
 )
 from bansou.matching.models import WEIGHT_FIELDS, MatchRound
 from bansou.matching.selectors import (
+    matching_profile_of,
     preview_for,
     program_has_rankings,
     ranking_rows,
@@ -42,6 +44,7 @@ from bansou.matching.services import (
     criteria_save,
     match_request_create,
     match_request_decide,
+    matching_profile_save,
     ranking_save,
     round_change_pair,
     round_confirm,
@@ -434,6 +437,47 @@ class RankView(ClientProgramMixin):
             else:
                 messages.success(request, _("Your ranking has been saved."))
                 return redirect("matching:rank", self.organization.slug, self.program.slug)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class PreferencesView(OrgTemplateView):
+    """A client or supporter edits what matching uses: times, modes, areas, preferences."""
+
+    access_policy = org_roles(Role.CLIENT, Role.SUPPORTER)
+    template_name = "matching/preferences.html"
+
+    @property
+    def side(self) -> str:
+        return "client" if self.membership.role == Role.CLIENT else "supporter"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        profile = matching_profile_of(organization=self.organization, user=self.user)
+        initial: dict[str, Any] = {}
+        if profile is not None:
+            initial = {
+                "slots": profile.slots,
+                "areas": ", ".join(profile.areas),
+                "modes": profile.modes,
+                "preferred_mode": profile.preferred_mode,
+                "preferred_gender": profile.preferred_gender,
+                "keep_previous": profile.keep_previous,
+                "experience_level": profile.experience_level,
+            }
+        form = PreferencesForm(side=self.side, initial=initial)
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = PreferencesForm(request.POST, side=self.side)
+        if form.is_valid():
+            try:
+                matching_profile_save(
+                    organization=self.organization, user=self.user, values=form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Your matching preferences have been saved."))
+                return redirect("matching:preferences", self.organization.slug)
         return self.render_to_response(self.get_context_data(form=form))
 
 

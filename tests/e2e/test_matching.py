@@ -124,3 +124,11 @@ def test_self_match_list(page: Page, live_server, world):
     page.locator(".supporter-option a[role=button]").first.click()
     page.locator("main form button[type=submit]").first.click()
     expect(page.locator(".messages")).to_be_visible()
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/o/{org.slug}/matching/preferences/")
+    page.locator("#id_slots input[value=tue-evening]").check()
+    page.locator("main form button[type=submit]").first.click()
+    expect(page.locator(".messages")).to_be_visible()
+    screenshot(page, "matching-preferences-375")
+    with scopes_disabled():
+        assert "tue-evening" in MatchingProfile.objects.get(user=kim).slots

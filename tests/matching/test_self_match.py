@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from bansou.engagements.models import Engagement
-from bansou.matching.models import MatchingCriteria, MatchRequest
+from bansou.matching.models import MatchingCriteria, MatchingProfile, MatchRequest
 from bansou.matching.selectors import self_match_options
 from bansou.matching.services import match_request_create, match_request_decide
 from bansou.orgs.roles import Role
@@ -193,3 +193,34 @@ def test_choose_page_when_program_closed(setup, client_for):
     assert response.status_code == 200
     assert good.display_name not in response.content.decode()
     assert gettext("This program does not let clients choose a supporter.")
+
+
+def test_preferences_page_saves_times_and_preferences(setup, client_for):
+    org, _program, good, _other, _english, client = setup
+    url = reverse("matching:preferences", args=[org.slug])
+    browser = client_for(client)
+    assert browser.get(url).status_code == 200
+    response = browser.post(
+        url,
+        {
+            "slots": ["tue-evening", "sat-morning"],
+            "areas": "東京都, 横浜市",
+            "preferred_mode": "online",
+            "preferred_gender": "female",
+            "keep_previous": "on",
+            "experience_level": "2",
+        },
+    )
+    assert response.status_code == 302
+    saved = MatchingProfile.objects.get(organization=org, user=client)
+    assert saved.slots == ["tue-evening", "sat-morning"]
+    assert saved.areas == ["東京都", "横浜市"]
+    assert (saved.preferred_mode, saved.preferred_gender, saved.keep_previous) == (
+        "online",
+        "female",
+        True,
+    )
+    assert saved.experience_level == 2
+    supporter_page = client_for(good).post(url, {"modes": ["online"], "slots": ["tue-evening"]})
+    assert supporter_page.status_code == 302
+    assert MatchingProfile.objects.get(organization=org, user=good).modes == ["online"]
