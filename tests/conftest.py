@@ -7,9 +7,9 @@ from django.test import Client
 from django_scopes import scopes_disabled
 
 from bansou.accounts.models import User
+from bansou.core.roles import Role
 from bansou.matching.models import MatchRequest, MatchRound
 from bansou.orgs.models import Organization, Venue
-from bansou.orgs.roles import Role
 from bansou.programs.models import Side
 from tests.factories import (
     ApplicationFactory,

@@ -6,9 +6,9 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from bansou.accounts.models import User
+from bansou.core.roles import Role
 from bansou.engagements.models import Engagement, ReflectionLink, Session, SessionNote
 from bansou.orgs.models import Membership, Organization, Venue
-from bansou.orgs.roles import Role
 from bansou.people.models import ClientProfile, SupporterProfile, Team, TeamMember
 from bansou.programs.models import (
     Application,

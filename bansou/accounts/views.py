@@ -8,7 +8,7 @@ from django.views.generic import FormView
 
 from bansou.accounts.forms import ProfileForm
 from bansou.accounts.services import user_update_profile
-from bansou.orgs.access import SIGNED_IN
+from bansou.core.access import SIGNED_IN
 
 
 class ProfileView(FormView[ProfileForm]):

@@ -3,8 +3,8 @@ from typing import Any
 from django.core.paginator import Paginator
 
 from bansou.audit.models import AuditEntry
-from bansou.orgs.access import org_roles
-from bansou.orgs.roles import Role
+from bansou.core.access import org_roles
+from bansou.core.roles import Role
 from bansou.orgs.views import OrgTemplateView
 
 

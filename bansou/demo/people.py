@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
+from bansou.core.roles import Role
 from bansou.orgs.models import Organization, Venue
-from bansou.orgs.roles import Role
 
 
 @dataclass(frozen=True)

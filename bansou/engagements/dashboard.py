@@ -3,6 +3,7 @@
 from typing import Any
 
 from bansou.accounts.models import User
+from bansou.core.roles import Role
 from bansou.engagements.selectors.radar import continuity_radar
 from bansou.engagements.selectors.work import (
     client_journal,
@@ -15,7 +16,6 @@ from bansou.engagements.selectors.work import (
     supporter_upcoming_sessions,
 )
 from bansou.orgs.models import Organization
-from bansou.orgs.roles import Role
 from bansou.programs.models import Application, Program
 
 

@@ -7,13 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.models import User
+from bansou.core.roles import Role
 from bansou.engagements.cadence import Rule
 from bansou.engagements.models import Engagement, Session
 from bansou.engagements.services.lifecycle import TRANSITIONS
 from bansou.engagements.services.sessions import jitsi_room_url
 from bansou.orgs.forms import add_service_errors
 from bansou.orgs.models import Organization
-from bansou.orgs.roles import Role
 from bansou.people.models import Team
 from bansou.programs.models import Program, Topic
 

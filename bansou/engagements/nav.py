@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
+from bansou.core.roles import Role
 from bansou.orgs.navigation import NavItem
-from bansou.orgs.roles import Role
 
 NAV_ITEMS = [
     NavItem(

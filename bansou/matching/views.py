@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 
+from bansou.core.access import org_roles
+from bansou.core.roles import Role
 from bansou.matching.adapter import (
     criteria_for,
     pool_candidates,
@@ -51,9 +53,7 @@ from bansou.matching.services import (
     round_create,
     round_run,
 )
-from bansou.orgs.access import org_roles
 from bansou.orgs.forms import add_service_errors
-from bansou.orgs.roles import Role
 from bansou.orgs.views import OrgTemplateView
 from bansou.people.models import SupporterProfile
 from bansou.programs.models import Program

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from bansou.orgs.access import PUBLIC, declare
+from bansou.core.access import PUBLIC, declare
 
 logger = logging.getLogger("bansou.health")
 

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django_scopes import scope
 
-from bansou.orgs.access import OrgRoles, PublicInOrg, SignedIn, policy_for
+from bansou.core.access import OrgRoles, PublicInOrg, SignedIn, policy_for
 from bansou.orgs.models import Membership, Organization
 
 

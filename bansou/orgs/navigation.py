@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from bansou.orgs.roles import Role
+from bansou.core.roles import Role
 
 
 @dataclass(frozen=True)

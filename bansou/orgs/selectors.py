@@ -4,8 +4,8 @@ from django.db.models import QuerySet
 from django_scopes import scopes_disabled
 
 from bansou.accounts.models import User
+from bansou.core.roles import Role
 from bansou.orgs.models import Membership, Organization, Venue
-from bansou.orgs.roles import Role
 
 
 def memberships_for_user(*, user: User) -> list[Membership]:

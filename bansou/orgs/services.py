@@ -1,8 +1,8 @@
 from django.db import transaction
 
 from bansou.accounts.models import User
+from bansou.core.roles import Role
 from bansou.orgs.models import Membership, Organization, Venue
-from bansou.orgs.roles import Role
 
 
 @transaction.atomic

@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from bansou.accounts.models import User
+from bansou.core.access import ANY_MEMBER, PUBLIC, org_roles
+from bansou.core.roles import Role
 from bansou.engagements.dashboard import dashboard_context
-from bansou.orgs.access import ANY_MEMBER, PUBLIC, org_roles
-from bansou.orgs.roles import Role
 from bansou.orgs.selectors import members_of, memberships_for_user, role_counts, venues_of
 
 

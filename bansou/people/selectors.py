@@ -9,9 +9,9 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext
 
 from bansou.accounts.models import User
+from bansou.core.roles import Role
 from bansou.engagements.models import Engagement, Session
 from bansou.orgs.models import Membership, Organization, Venue
-from bansou.orgs.roles import Role
 from bansou.people.models import (
     LANGUAGE_CHOICES,
     ClientProfile,

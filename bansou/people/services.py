@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from bansou.accounts.models import User
 from bansou.accounts.names import normalize_name, validate_person_name
 from bansou.audit.services import audit_log
+from bansou.core.roles import Role
 from bansou.orgs.models import Membership, Organization, Venue
-from bansou.orgs.roles import Role
 from bansou.people.models import (
     LANGUAGE_CHOICES,
     ClientProfile,

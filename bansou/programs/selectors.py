@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from bansou.accounts.models import User
+from bansou.core.roles import Role
 from bansou.orgs.models import Membership, Organization
-from bansou.orgs.roles import Role
 from bansou.programs.models import (
     Application,
     Enrollment,

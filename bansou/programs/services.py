@@ -24,8 +24,8 @@ from bansou.accounts.names import (
 )
 from bansou.accounts.services import user_create
 from bansou.audit.services import audit_log
+from bansou.core.roles import Role
 from bansou.orgs.models import Membership, Organization
-from bansou.orgs.roles import Role
 from bansou.orgs.services import membership_grant
 from bansou.people.services import client_profile_ensure, supporter_profile_ensure
 from bansou.programs.models import (

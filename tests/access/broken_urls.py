@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django_scopes import scopes_disabled
 
-from bansou.orgs.access import ANY_MEMBER, declare
+from bansou.core.access import ANY_MEMBER, declare
 from bansou.orgs.models import Organization
 from bansou.urls import urlpatterns as real_urlpatterns
 

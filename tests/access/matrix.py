@@ -13,7 +13,7 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 
-from bansou.orgs.access import OrgRoles, Policy, Public, PublicInOrg, SignedIn, policy_for
+from bansou.core.access import OrgRoles, Policy, Public, PublicInOrg, SignedIn, policy_for
 from tests.conftest import A_MARK, CANARY, ClientFactory, World
 
 

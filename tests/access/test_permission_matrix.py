@@ -1,6 +1,6 @@
 import pytest
 
-from bansou.orgs.access import THIRD_PARTY_POLICIES
+from bansou.core.access import THIRD_PARTY_POLICIES
 from tests.access.matrix import collect_routes, run_matrix, undeclared
 
 

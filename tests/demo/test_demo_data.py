@@ -6,10 +6,10 @@ from django.conf import settings
 from django.core.management import call_command
 
 from bansou.accounts.models import User
+from bansou.core.roles import Role
 from bansou.demo.people import ORGANIZATIONS
 from bansou.demo.services import demo_data_load, demo_logins
 from bansou.orgs.models import Membership, Organization, Venue
-from bansou.orgs.roles import Role
 
 pytestmark = pytest.mark.django_db
 README = Path(settings.BASE_DIR, "README.md").read_text(encoding="utf-8")

@@ -6,9 +6,9 @@ import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
+from bansou.core.roles import Role
 from bansou.engagements.models import Engagement
 from bansou.matching.models import MatchingCriteria, MatchingProfile, MatchRound
-from bansou.orgs.roles import Role
 from bansou.programs.models import Side
 from tests.e2e.conftest import DESKTOP, PHONE, log_in, screenshot
 from tests.factories import (

@@ -12,9 +12,9 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
 from bansou.accounts.models import User
+from bansou.core.roles import Role
 from bansou.engagements.models import Session
 from bansou.orgs.models import Organization
-from bansou.orgs.roles import Role
 from bansou.people.models import (
     ClientProfile,
     GuardianConsent,

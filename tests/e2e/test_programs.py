@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from bansou.accounts.models import User
-from bansou.orgs.roles import Role
+from bansou.core.roles import Role
 from bansou.programs.models import Application, Program, Side
 from tests.e2e.conftest import DESKTOP, PHONE, log_in, screenshot
 from tests.factories import (

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from playwright.sync_api import Browser, Page, expect
 
+from bansou.core.roles import Role
 from bansou.engagements.models import Engagement, Reflection, Session
-from bansou.orgs.roles import Role
 from bansou.programs.models import Program, Side
 from bansou.scheduling.holidays import is_holiday
 from tests.e2e.conftest import PHONE, log_in, screenshot

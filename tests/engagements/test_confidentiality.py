@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from bansou.audit.models import AuditEntry, AuditImmutableError
-from bansou.orgs.roles import Role
+from bansou.core.roles import Role
 from tests.conftest import CANARY
 
 pytestmark = pytest.mark.django_db

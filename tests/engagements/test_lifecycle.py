@@ -3,13 +3,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from bansou.audit.models import AuditEntry
+from bansou.core.roles import Role
 from bansou.engagements.models import Engagement, EngagementEvent, RematchRequest
 from bansou.engagements.services.lifecycle import (
     engagement_change_status,
     engagement_create,
     rematch_request,
 )
-from bansou.orgs.roles import Role
 from bansou.programs.models import TrainingAttendance
 from tests.factories import MembershipFactory, UserFactory
 

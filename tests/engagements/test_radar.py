@@ -6,9 +6,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from bansou.core.roles import Role
 from bansou.engagements.models import Nudge, RadarDigest, Session
 from bansou.engagements.selectors.radar import continuity_radar
-from bansou.orgs.roles import Role
 from bansou.people.models import SupporterProfile
 from tests.factories import SessionFactory
 

@@ -6,9 +6,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from bansou.core.roles import Role
 from bansou.engagements.models import Reflection, ReflectionLink, Session
 from bansou.engagements.services.sessions import session_set_status
-from bansou.orgs.roles import Role
 from tests.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from bansou.core.roles import Role
 from bansou.engagements.cadence import Rule, plan_dates
 from bansou.engagements.models import Session
 from bansou.engagements.services.sessions import (
@@ -12,7 +13,6 @@ from bansou.engagements.services.sessions import (
     session_series_create,
     session_set_status,
 )
-from bansou.orgs.roles import Role
 from bansou.people.models import ClientProfile, GuardianConsent
 from bansou.scheduling.holidays import is_holiday
 

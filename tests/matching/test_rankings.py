@@ -5,10 +5,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from bansou.core.roles import Role
 from bansou.matching.adapter import unit_id_for
 from bansou.matching.models import MatchingCriteria, MatchRanking
 from bansou.matching.services import ranking_save, round_create
-from bansou.orgs.roles import Role
 from bansou.programs.models import Side
 from tests.factories import (
     ClientProfileFactory,

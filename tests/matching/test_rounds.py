@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from bansou.accounts.models import User
+from bansou.core.roles import Role
 from bansou.engagements.models import Engagement, RematchRequest
 from bansou.matching import engine
 from bansou.matching.adapter import SLOTS, build_pool, unit_id_for
@@ -26,7 +27,6 @@ from bansou.matching.services import (
     round_run,
 )
 from bansou.orgs.models import Organization
-from bansou.orgs.roles import Role
 from bansou.programs.models import Program, Side
 from tests.factories import (
     ClientProfileFactory,

@@ -9,11 +9,11 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from bansou.core.roles import Role
 from bansou.engagements.models import Engagement
 from bansou.matching.models import MatchingCriteria, MatchingProfile, MatchRequest
 from bansou.matching.selectors import self_match_options
 from bansou.matching.services import match_request_create, match_request_decide
-from bansou.orgs.roles import Role
 from bansou.people.models import SupporterProfile
 from bansou.programs.models import Side
 from tests.factories import (

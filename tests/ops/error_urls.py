@@ -1,7 +1,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from bansou.orgs.access import PUBLIC, declare
+from bansou.core.access import PUBLIC, declare
 from bansou.urls import handler400, handler403, handler404, handler500  # noqa: F401
 from bansou.urls import urlpatterns as real_urlpatterns
 

@@ -5,8 +5,8 @@ from django.urls import reverse
 from django_scopes import scope
 from django_scopes.exceptions import ScopeError
 
+from bansou.core.roles import Role
 from bansou.orgs.models import Membership, Venue
-from bansou.orgs.roles import Role
 from tests.factories import MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db

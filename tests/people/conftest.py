@@ -7,8 +7,8 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from bansou.accounts.models import User
+from bansou.core.roles import Role
 from bansou.orgs.models import Organization
-from bansou.orgs.roles import Role
 from bansou.people.models import GuardianConsent, Qualification
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 

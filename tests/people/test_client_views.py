@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, override
 
-from bansou.orgs.roles import Role
+from bansou.core.roles import Role
 from bansou.people.models import ClientProfile, GuardianConsent
 from tests.factories import ClientProfileFactory, VenueFactory
 from tests.people.conftest import GuardianConsentFactory

@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from bansou.accounts.models import User
+from bansou.core.roles import Role
 from bansou.engagements.models import Engagement, Session
-from bansou.orgs.roles import Role
 from bansou.people.models import ClientProfile, Team
 from bansou.people.selectors import (
     active_engagement_counts,

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from bansou.accounts.models import User
 from bansou.audit.models import AuditEntry
-from bansou.orgs.roles import Role
+from bansou.core.roles import Role
 from bansou.people.models import (
     ClientProfile,
     GuardianConsent,

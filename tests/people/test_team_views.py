@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import gettext, override
 
-from bansou.orgs.roles import Role
+from bansou.core.roles import Role
 from bansou.people.models import Team, TeamMember
 from tests.factories import (
     MembershipFactory,

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from bansou.orgs.roles import Role
+from bansou.core.roles import Role
 from bansou.programs.models import Program
 from tests.conftest import World
 

@@ -3,8 +3,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from bansou.accounts.models import User
+from bansou.core.roles import Role
 from bansou.orgs.models import Membership
-from bansou.orgs.roles import Role
 from bansou.people.models import ClientProfile, SupporterProfile
 from bansou.programs.models import Application, Enrollment, Side
 from bansou.programs.services import (

@@ -5,7 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bansou.accounts.models import User
-from bansou.orgs.roles import Role
+from bansou.core.roles import Role
 from bansou.programs.models import Application, Side
 from tests.factories import ApplicationFactory
 

@@ -6,7 +6,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bansou.orgs.roles import Role
+from bansou.core.roles import Role
 from bansou.programs.models import Enrollment, Phase, Program, Side, TrainingAttendance
 from tests.factories import (
     ApplicationFactory,

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from bansou.orgs.roles import Role
+from bansou.core.roles import Role
 from bansou.programs.models import Application, Side
 from tests.factories import ProgramFactory
 from tests.programs.conftest import days

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from bansou.orgs.roles import Role
+from bansou.core.roles import Role
 from bansou.programs.models import Enrollment
 from bansou.programs.selectors import program_timeline, programs_visible_to
 from tests.factories import PhaseFactory, ProgramFactory

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bansou.orgs.roles import Role
+from bansou.core.roles import Role
 from bansou.programs.models import Side, Training, TrainingAttendance
 from bansou.programs.selectors import missing_trainings, supporter_is_ready, supporter_readiness
 from bansou.programs.services import training_attendance_set, training_create

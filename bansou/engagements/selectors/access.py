@@ -2,10 +2,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from bansou.accounts.models import User
+from bansou.core.roles import Role
 from bansou.engagements.models import Engagement, Session, SessionNote
 from bansou.engagements.rules import is_engagement_client, is_engagement_supporter
 from bansou.orgs.models import Organization
-from bansou.orgs.roles import Role
 
 
 def engagements_visible_to(

@@ -4,8 +4,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from bansou.core.roles import Role
 from bansou.engagements.models import Engagement, EngagementEvent, Session
-from bansou.orgs.roles import Role
 
 
 @dataclass

@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scope
 
+from bansou.core.roles import Role
 from bansou.engagements.models import RadarDigest
 from bansou.engagements.selectors.radar import continuity_radar
 from bansou.ops.mail import send_templated_mail
 from bansou.orgs.models import Membership, Organization
-from bansou.orgs.roles import Role
 
 
 def radar_digest_send(*, organization: Organization, now: datetime.datetime) -> int:

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 
 from bansou.accounts.models import User
 from bansou.audit.services import audit_log
+from bansou.core.roles import Role
 from bansou.engagements.models import Engagement, EngagementEvent, RematchRequest
 from bansou.orgs.models import Membership
-from bansou.orgs.roles import Role
 from bansou.people.models import Team, TeamMember
 from bansou.programs.models import Program
 from bansou.programs.selectors import missing_trainings

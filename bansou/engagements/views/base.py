@@ -2,10 +2,10 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase
 
+from bansou.core.roles import Role
 from bansou.engagements.models import Engagement, Session
 from bansou.engagements.rules import is_engagement_supporter
 from bansou.engagements.selectors.access import engagement_for, session_for
-from bansou.orgs.roles import Role
 from bansou.orgs.views import OrgTemplateView
 
 

@@ -7,6 +7,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from bansou.audit.services import client_ip
+from bansou.core.access import org_roles
+from bansou.core.roles import Role
 from bansou.engagements.forms import EngagementCreateForm, GoalsForm, StatusForm
 from bansou.engagements.models import Engagement, RematchRequest
 from bansou.engagements.selectors.access import engagements_visible_to
@@ -20,9 +22,7 @@ from bansou.engagements.services.lifecycle import (
     rematch_request,
 )
 from bansou.engagements.views.base import EngagementView
-from bansou.orgs.access import org_roles
 from bansou.orgs.forms import add_service_errors
-from bansou.orgs.roles import Role
 from bansou.orgs.views import OrgTemplateView
 from bansou.programs.models import Program
 

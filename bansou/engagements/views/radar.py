@@ -7,12 +7,12 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from bansou.core.access import org_roles
+from bansou.core.roles import Role
 from bansou.engagements.models import Engagement, Nudge
 from bansou.engagements.selectors.radar import continuity_radar
 from bansou.engagements.services.nudges import SUBJECTS, nudge_send
-from bansou.orgs.access import org_roles
 from bansou.orgs.models import Membership
-from bansou.orgs.roles import Role
 from bansou.orgs.views import OrgTemplateView
 from bansou.programs.models import Program
 

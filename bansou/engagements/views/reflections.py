@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django_scopes import scope
 
+from bansou.core.access import PUBLIC, org_roles
+from bansou.core.roles import Role
 from bansou.engagements.forms import ReflectionForm
 from bansou.engagements.models import Reflection
 from bansou.engagements.rules import is_engagement_client, is_engagement_supporter
@@ -19,9 +21,7 @@ from bansou.engagements.services.reflections import (
     reflection_submit,
 )
 from bansou.engagements.views.base import SessionView
-from bansou.orgs.access import PUBLIC, org_roles
 from bansou.orgs.forms import add_service_errors
-from bansou.orgs.roles import Role
 from bansou.orgs.views import OrgTemplateView
 
 

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bansou.audit.services import client_ip
+from bansou.core.access import org_roles
+from bansou.core.roles import Role
 from bansou.engagements.cadence import Rule
 from bansou.engagements.forms import (
     AuditedReadForm,
@@ -29,9 +31,7 @@ from bansou.engagements.services.sessions import (
     session_set_status,
 )
 from bansou.engagements.views.base import EngagementView, SessionView
-from bansou.orgs.access import org_roles
 from bansou.orgs.forms import add_service_errors
-from bansou.orgs.roles import Role
 from bansou.orgs.views import OrgTemplateView
 from bansou.programs.models import Phase
 

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
 from bansou.accounts.models import User
-from bansou.orgs.access import org_roles
-from bansou.orgs.roles import Role
+from bansou.core.access import org_roles
+from bansou.core.roles import Role
 from bansou.people import selectors, services
 from bansou.people.forms import (
     TeamAddMemberForm,

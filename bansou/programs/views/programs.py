@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bansou.orgs.access import org_roles
-from bansou.orgs.roles import Role
+from bansou.core.access import org_roles
+from bansou.core.roles import Role
 from bansou.orgs.views import OrgTemplateView
 from bansou.programs import selectors, services
 from bansou.programs.forms import ProgramEditor

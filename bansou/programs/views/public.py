@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone, translation
 
-from bansou.orgs.access import PUBLIC_IN_ORG
+from bansou.core.access import PUBLIC_IN_ORG
 from bansou.programs import selectors, services
 from bansou.programs.forms import ApplicationForm
 from bansou.programs.models import Program, Side

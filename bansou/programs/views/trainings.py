@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 
-from bansou.orgs.access import org_roles
-from bansou.orgs.roles import Role
+from bansou.core.access import org_roles
+from bansou.core.roles import Role
 from bansou.programs import selectors, services
 from bansou.programs.forms import AttendanceForm, TrainingForm
 from bansou.programs.models import Training

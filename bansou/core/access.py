@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from django.urls import ResolverMatch
 
-from bansou.orgs.roles import Role
+from bansou.core.roles import Role
 
 POLICY_ATTR = "access_policy"
 
