@@ -9,7 +9,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test setup messages browser lint typecheck check-migrations check-deploy i18n-check clean
+.PHONY: demo test setup messages browser lint imports rules typecheck check-migrations check-deploy i18n-check clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,12 +37,23 @@ browser: $(STAMP)
 		$(BIN)/python -m playwright install chromium; \
 	fi
 
+# The suite runs in parallel (pytest-xdist): one process per core, each with its own test
+# database. PYTEST_WORKERS=0 runs it in one process; PYTEST_ARGS adds options or paths.
+PYTEST_WORKERS ?= auto
 test: setup browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Import layers (pyproject.toml [tool.importlinter]; docs/architecture.md, "Layers").
+imports: $(STAMP)
+	$(BIN)/lint-imports
+
+# No ORM query in a view module; a function-local import gives its reason.
+rules: $(STAMP)
+	$(BIN)/python scripts/check_rules.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -54,6 +65,7 @@ check-deploy: $(STAMP)
 	DJANGO_SETTINGS_MODULE=bansou.settings.production \
 	SECRET_KEY=check-deploy-$$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	ALLOWED_HOSTS=bansou.invalid \
+	BANSOU_BASE_URL=https://bansou.invalid \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Needs GNU gettext (xgettext): refreshes the catalogue and fails on untranslated strings.

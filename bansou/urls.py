@@ -15,6 +15,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("bansou.people.urls")),
     path("o/<slug:org_slug>/", include("bansou.audit.urls")),
     path("o/<slug:org_slug>/", include("bansou.matching.urls")),
+    path("o/<slug:org_slug>/", include("bansou.ops.urls")),
     path("p/<slug:org_slug>/", include("bansou.programs.public_urls")),
     path("r/", include("bansou.engagements.reflection_urls")),
 ]

@@ -1,14 +1,20 @@
-from collections.abc import Iterator
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
 from bansou.accounts.models import User
 from bansou.core.roles import Role
 from bansou.matching.models import MatchRequest, MatchRound
+from bansou.ops.models import OutboxMessage
 from bansou.orgs.models import Organization, Venue
 from bansou.programs.models import Side
 from tests.factories import (
@@ -116,6 +122,15 @@ def _plant_accompaniment(world: OrgWorld, label: str) -> None:
     session = SessionFactory(engagement=engagement)
     note = SessionNoteFactory(session=session, body=f"{label} private note")
     link = ReflectionLinkFactory(session=session)
+    outbox_message = OutboxMessage.objects.create(
+        organization=org,
+        to_address=f"outbox@{org.slug}.test",
+        subject=f"{label} mail",
+        body=f"{label} body",
+        status=OutboxMessage.Status.FAILED,
+        attempts=5,
+        last_error=f"SMTPDataError: {label}",
+    )
     match_round = MatchRound.objects.create(
         organization=org,
         program=program,
@@ -140,6 +155,7 @@ def _plant_accompaniment(world: OrgWorld, label: str) -> None:
         session=session,
         note=note,
         reflection_link=link,
+        outbox_message=outbox_message,
     )
 
 
@@ -162,3 +178,67 @@ class ClientFactory:
         if user is not None:
             client.force_login(user)
         return client
+
+
+@dataclass(frozen=True)
+class QueryCounts:
+    small: int
+    large: int
+
+
+class ConstantQueries:
+    """Runs ``get()`` with ``small`` and then ``large`` rows and asserts the same number of
+    queries both times. ``build(n)`` adds n rows and returns text that each new row shows
+    on the page (the page must show it, so that the rows are really listed); ``get()``
+    makes the request. A failure prints the statements whose count grew and both lists."""
+
+    def __call__(
+        self,
+        *,
+        build: Callable[[int], Iterable[str] | None],
+        get: Callable[[], HttpResponse],
+        small: int = 3,
+        large: int = 30,
+    ) -> QueryCounts:
+        shown = list(build(small) or ())
+        _assert_lists(get(), shown)  # warms the session, content-type and translation caches
+        with CaptureQueriesContext(connection) as few:
+            response = get()
+        _assert_lists(response, shown)
+        shown += list(build(large - small) or ())
+        with CaptureQueriesContext(connection) as many:
+            response = get()
+        _assert_lists(response, shown)
+        if len(few) != len(many):
+            pytest.fail(_query_report(few, many, small, large), pytrace=False)
+        return QueryCounts(small=len(few), large=len(many))
+
+
+def _assert_lists(response: HttpResponse, shown: list[str]) -> None:
+    assert response.status_code == 200, response.status_code
+    body = response.content.decode()
+    missing = [text for text in shown if text not in body]
+    assert not missing, f"rows not on the page: {missing[:5]}"
+
+
+def _shape(sql: str) -> str:
+    return re.sub(r"'[^']*'|\"s\d+_x\d+\"|\b\d+\b", "?", sql)
+
+
+def _query_report(
+    few: CaptureQueriesContext, many: CaptureQueriesContext, small: int, large: int
+) -> str:
+    grown = Counter(_shape(q["sql"]) for q in many.captured_queries)
+    grown.subtract(Counter(_shape(q["sql"]) for q in few.captured_queries))
+    lines = [f"{len(few)} queries for {small} rows but {len(many)} for {large}.", "Grew:"]
+    lines += [f"  +{n}  {sql}" for sql, n in grown.items() if n > 0]
+    for label, captured in ((small, few), (large, many)):
+        lines.append(f"All queries for {label} rows:")
+        lines += [f"  {i}. {q['sql']}" for i, q in enumerate(captured.captured_queries, 1)]
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def assert_constant_queries(db: None) -> ConstantQueries:
+    """The one query-count check for lists and dashboards (same count for 3 and 30 rows)."""
+    return ConstantQueries()

@@ -1,10 +1,51 @@
+from typing import Any
+from urllib.parse import quote
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.mail import EmailMessage, get_connection
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import translation
+
+from bansou.accounts.middleware import activate_user_language
+from bansou.accounts.models import User
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """People join an organisation by invitation (or an accepted application), never by
-    open sign-up."""
+    open sign-up. allauth's mail joins the outbox like all other mail, in the recipient's
+    language, with links on ``BANSOU_BASE_URL``."""
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def login(self, request: HttpRequest, user: AbstractBaseUser) -> None:
+        super().login(request, user)
+        if isinstance(user, User):
+            activate_user_language(request, user)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        user = context.get("user")
+        language = user.language if isinstance(user, User) and user.language else None
+        with translation.override(language or translation.get_language()):
+            super().send_mail(template_prefix, email, context)
+
+    def render_mail(
+        self,
+        template_prefix: str,
+        email: str | list[str],
+        context: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> EmailMessage:
+        message = super().render_mail(template_prefix, email, context, headers)
+        # Stored in the outbox (bansou.ops), which delivers it with EMAIL_BACKEND.
+        message.connection = get_connection(settings.BANSOU_OUTBOX_EMAIL_BACKEND)
+        return message
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        path = reverse(
+            "account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"}
+        ).replace("UID-KEY", quote(key))
+        return settings.BANSOU_BASE_URL.rstrip("/") + path

@@ -6,4 +6,5 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
+        # Connects the signal receivers; models are not importable before ready().
         from bansou.accounts import receivers  # noqa: F401

@@ -1,5 +1,6 @@
 import time
 from collections.abc import Callable
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,6 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from bansou.accounts.models import User
+from bansou.accounts.selectors import user_for_link
 
 SESSION_LOGIN_AT_KEY = "bansou_login_at"
 
@@ -30,6 +34,11 @@ class AbsoluteSessionLimitMiddleware:
         return self.get_response(request)
 
 
+# Pages reached from a mailed link that names its owner (uidb36): they speak the owner's
+# language, whatever the browser prefers (the reflection link does the same in its view).
+MAILED_LINK_URL_NAMES = frozenset({"account_reset_password_from_key"})
+
+
 class UserLanguageMiddleware:
     """A signed-in person sees their own language (profile setting) unless they chose one
     with the language switcher in this browser, which sets the language cookie."""
@@ -38,11 +47,34 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if (
-            request.user.is_authenticated
-            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
-            and request.user.language in dict(settings.LANGUAGES)
-        ):
-            translation.activate(request.user.language)
-            request.LANGUAGE_CODE = request.user.language
+        if request.user.is_authenticated:
+            activate_user_language(request, cast(User, request.user))
         return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> None:
+        match = request.resolver_match
+        if match is None or match.url_name not in MAILED_LINK_URL_NAMES:
+            return None
+        owner = user_for_link(uidb36=str(view_kwargs.get("uidb36", "")))
+        if owner is not None and owner.language in dict(settings.LANGUAGES):
+            translation.activate(owner.language)
+            request.LANGUAGE_CODE = owner.language
+        return None
+
+
+def activate_user_language(request: HttpRequest, user: User) -> None:
+    """The person's profile language, unless this browser chose one with the switcher.
+    Called on every request and again at login, so that the messages written while
+    signing in ("Signed in as ...") are already in the person's language."""
+    language = user.language
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and language in dict(
+        settings.LANGUAGES
+    ):
+        translation.activate(language)
+        request.LANGUAGE_CODE = language

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from django.contrib.sessions.models import Session
 
-from bansou.ops.periodic import periodic_job
+from bansou.core.periodic import periodic_job
 
 
 @periodic_job("accounts.clear_expired_sessions")

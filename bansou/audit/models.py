@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from bansou.orgs.models import Organization
+from bansou.orgs.models import Organization, TenantModel
 
 
 class AuditImmutableError(Exception):
@@ -20,7 +20,7 @@ class AuditQuerySet(models.QuerySet["AuditEntry"]):
         raise AuditImmutableError("Audit entries cannot be deleted.")
 
 
-class AuditEntry(models.Model):
+class AuditEntry(TenantModel):
     """Who did or read what, when, where from. Append-only: the application can neither
     change nor delete an entry."""
 

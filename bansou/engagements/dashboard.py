@@ -16,7 +16,6 @@ from bansou.engagements.selectors.work import (
     supporter_upcoming_sessions,
 )
 from bansou.orgs.models import Organization
-from bansou.programs.models import Application, Program
 
 
 def dashboard_context(*, role: str, organization: Organization, user: User) -> dict[str, Any]:
@@ -42,10 +41,6 @@ def dashboard_context(*, role: str, organization: Organization, user: User) -> d
     if role == Role.COORDINATOR:
         radar = continuity_radar(organization=organization)
         return {
-            "programs": list(Program.objects.filter(organization=organization)[:10]),
-            "pending_applications": Application.objects.filter(
-                organization=organization, status=Application.Status.PENDING
-            ).count(),
             "rematch_count": open_rematch_requests(organization=organization).count(),
             "radar": radar,
         }

@@ -1,8 +1,8 @@
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,10 +12,9 @@ from bansou.engagements.cadence import Rule
 from bansou.engagements.models import Engagement, Session
 from bansou.engagements.services.lifecycle import TRANSITIONS
 from bansou.engagements.services.sessions import jitsi_room_url
-from bansou.orgs.forms import add_service_errors
 from bansou.orgs.models import Organization
 from bansou.people.models import Team
-from bansou.programs.models import Program, Topic
+from bansou.programs.models import Phase, Program, Topic
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -120,15 +119,9 @@ class SessionForm(SessionPlaceFields):
 
     field_order = ["day", "start_time", "end_time", "mode", "place", "meeting_url", "generate_room"]
 
-    # Service errors name model fields; the form asks for a day and two times.
-    FIELD_FOR_SERVICE_ERROR = {"starts_at": "start_time", "ends_at": "end_time"}
-
-    def add_service_error(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            error = ValidationError(
-                {self.FIELD_FOR_SERVICE_ERROR.get(k, k): v for k, v in error.error_dict.items()}
-            )
-        add_service_errors(self, error)
+    # Service errors name model fields; the form asks for a day and two times
+    # (the ``field_map`` of ``orgs.forms.add_service_errors``).
+    SERVICE_FIELD_MAP = {"starts_at": "start_time", "ends_at": "end_time"}
 
     def session_fields(self) -> dict[str, Any]:
         """What session_schedule and session_move take from this form."""
@@ -192,6 +185,40 @@ class CadenceForm(SessionPlaceFields):
         "meeting_url",
         "generate_room",
     ]
+
+    @classmethod
+    def initial_for(cls, *, program: Program, phase: Phase | None) -> dict[str, Any]:
+        """From today (or the start) to the end of the active phase, or of the program."""
+        first = max(timezone.localdate(), phase.starts_on if phase else program.starts_on)
+        return {
+            "first_day": first,
+            "until": phase.ends_on if phase else program.ends_on,
+            "rule": Rule.TWICE_MONTHLY.value,
+            "duration_minutes": 40,
+            "generate_room": True,
+        }
+
+    def plan_fields(self) -> dict[str, Any]:
+        """What ``series_plan`` takes from this form."""
+        data = self.cleaned_data
+        return {
+            "first_day": data["first_day"],
+            "until": data["until"],
+            "rule": Rule(data["rule"]),
+            "limit": data["limit"],
+        }
+
+    def series_fields(self) -> dict[str, Any]:
+        """What ``session_series_create`` takes from this form (may generate a room)."""
+        data = self.cleaned_data
+        return {
+            **self.plan_fields(),
+            "start_time": data["start_time"],
+            "duration_minutes": data["duration_minutes"],
+            "mode": data["mode"],
+            "place": data["place"],
+            "meeting_url": meeting_url_for(self),
+        }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -296,3 +323,16 @@ class ReflectionForm(forms.Form):
         if not any((data.get(k) or "").strip() for k in ("important", "noticed", "next_step")):
             raise forms.ValidationError(_("Please write at least one answer."))
         return data
+
+
+def nudge_target_ids(params: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The nudge's kind and the ids of its recipient and engagement, as the radar's link
+    and the preview's form send them; None without a recipient id."""
+    recipient, engagement = params.get("recipient", ""), params.get("engagement", "")
+    if not recipient.isdigit():
+        return None
+    return {
+        "kind": params.get("kind", ""),
+        "recipient_id": int(recipient),
+        "engagement_id": int(engagement) if engagement.isdigit() else None,
+    }

@@ -1,19 +1,21 @@
-from typing import ClassVar
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
-from bansou.orgs.models import Organization
+from bansou.orgs.models import TenantModel
 from bansou.people.models import Team
 from bansou.programs.models import Program, Topic
 
 USER = settings.AUTH_USER_MODEL
+# Engagement.Status values in which an engagement is open (lifecycle.OPEN_STATUSES); spelled
+# out here because the unique constraints below need them inside the class body.
+OPEN_STATUS_VALUES = ("proposed", "active", "paused")
+ONE_OPEN_PER_SUPPORTER = "engagements_one_open_per_supporter"
+ONE_OPEN_PER_TEAM = "engagements_one_open_per_team"
 
 
-class Engagement(models.Model):
+class Engagement(TenantModel):
     """伴走: one client accompanied by one supporter or one team within a program."""
 
     class Status(models.TextChoices):
@@ -23,7 +25,6 @@ class Engagement(models.Model):
         ENDED = "ended", _("Ended")
         INTERRUPTED = "interrupted", _("Interrupted")
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="engagements")
     client = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="client_engagements")
     supporter = models.ForeignKey(
@@ -40,8 +41,6 @@ class Engagement(models.Model):
     created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar[models.Manager["Engagement"]] = ScopedManager(organization="organization")
-
     class Meta:
         verbose_name = _("engagement")
         verbose_name_plural = _("engagements")
@@ -52,41 +51,51 @@ class Engagement(models.Model):
                 | (Q(supporter__isnull=True) & Q(team__isnull=False)),
                 name="engagements_one_supporter_or_team",
             ),
+            # One open engagement per client and supporter (or team) in a program; the
+            # service checks first for a friendly message, the database decides under races.
+            models.UniqueConstraint(
+                fields=["program", "client", "supporter"],
+                condition=Q(supporter__isnull=False, status__in=OPEN_STATUS_VALUES),
+                name=ONE_OPEN_PER_SUPPORTER,
+            ),
+            models.UniqueConstraint(
+                fields=["program", "client", "team"],
+                condition=Q(team__isnull=False, status__in=OPEN_STATUS_VALUES),
+                name=ONE_OPEN_PER_TEAM,
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.client} × {self.supporter or self.team}"
 
 
-class EngagementEvent(models.Model):
-    """The engagement's history: creation, status changes (who, when, why), goal edits."""
+class EngagementEvent(TenantModel):
+    """The engagement's history: creation, status changes (who, when, why), goal edits, and
+    supporters joining or leaving its team (``member_name`` as it was at the time)."""
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Created")
         STATUS = "status", _("Status changed")
         GOALS = "goals", _("Goals updated")
+        MEMBER_JOINED = "member_joined", _("Team member joined")
+        MEMBER_LEFT = "member_left", _("Team member left")
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    member_name = models.CharField(max_length=254, blank=True)
     actor = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects: ClassVar[models.Manager["EngagementEvent"]] = ScopedManager(
-        organization="organization"
-    )
 
     class Meta:
         ordering = ["created_at", "id"]
 
 
-class RematchRequest(models.Model):
+class RematchRequest(TenantModel):
     """A client's quiet request for a different supporter; seen by coordinators only."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     engagement = models.ForeignKey(
         Engagement, on_delete=models.CASCADE, related_name="rematch_requests"
     )
@@ -96,8 +105,6 @@ class RematchRequest(models.Model):
     handled_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-
-    objects: ClassVar[models.Manager["RematchRequest"]] = ScopedManager(organization="organization")
 
     class Meta:
         ordering = ["-created_at"]
@@ -110,7 +117,7 @@ class RematchRequest(models.Model):
         ]
 
 
-class Session(models.Model):
+class Session(TenantModel):
     """面談: one meeting within an engagement."""
 
     class Mode(models.TextChoices):
@@ -123,7 +130,6 @@ class Session(models.Model):
         NO_SHOW = "no_show", _("No-show")
         CANCELLED = "cancelled", _("Cancelled")
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="sessions")
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
@@ -142,8 +148,6 @@ class Session(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
 
-    objects: ClassVar[models.Manager["Session"]] = ScopedManager(organization="organization")
-
     class Meta:
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
@@ -158,30 +162,24 @@ class Session(models.Model):
         return f"{self.engagement} {self.starts_at:%Y-%m-%d %H:%M}"
 
 
-class SessionRecord(models.Model):
+class SessionRecord(TenantModel):
     """What the supporter records after a session: topics and the summary the client sees."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="record")
     topics = models.ManyToManyField(Topic, blank=True, verbose_name=_("topics"))
     shared_summary = models.TextField(_("summary shared with the client"), blank=True)
     written_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects: ClassVar[models.Manager["SessionRecord"]] = ScopedManager(organization="organization")
 
-
-class SessionNote(models.Model):
+class SessionNote(TenantModel):
     """Private notes: readable by the engagement's supporters only (coordinators through an
     audited action)."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("note"))
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects: ClassVar[models.Manager["SessionNote"]] = ScopedManager(organization="organization")
 
     class Meta:
         verbose_name = _("private note")
@@ -189,7 +187,7 @@ class SessionNote(models.Model):
         ordering = ["created_at", "id"]
 
 
-class Reflection(models.Model):
+class Reflection(TenantModel):
     """振り返り: written by the client at the end of a session."""
 
     class Via(models.TextChoices):
@@ -197,7 +195,6 @@ class Reflection(models.Model):
         WEB = "web", _("Signed in")
         SUPPORTER = "supporter", _("Typed in with the supporter")
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="reflection")
     important = models.TextField(_("What information mattered to you today?"), blank=True)
     noticed = models.TextField(_("What did you notice today?"), blank=True)
@@ -208,8 +205,6 @@ class Reflection(models.Model):
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects: ClassVar[models.Manager["Reflection"]] = ScopedManager(organization="organization")
 
     class Meta:
         verbose_name = _("reflection")
@@ -223,20 +218,17 @@ class Reflection(models.Model):
         ]
 
 
-class ReflectionLink(models.Model):
+class ReflectionLink(TenantModel):
     """A single-use, expiring link emailed to the client when a session is marked held."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="reflection_links")
     nonce = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar[models.Manager["ReflectionLink"]] = ScopedManager(organization="organization")
 
-
-class Nudge(models.Model):
+class Nudge(TenantModel):
     """A polite reminder sent from the continuity radar."""
 
     class Kind(models.TextChoices):
@@ -245,7 +237,6 @@ class Nudge(models.Model):
         NO_SHOWS = "no_shows", _("Repeated no-shows")
         OVER_CAPACITY = "over_capacity", _("Supporter over capacity")
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     recipient = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
     engagement = models.ForeignKey(
@@ -254,20 +245,15 @@ class Nudge(models.Model):
     sent_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar[models.Manager["Nudge"]] = ScopedManager(organization="organization")
-
     class Meta:
         ordering = ["-created_at"]
 
 
-class RadarDigest(models.Model):
+class RadarDigest(TenantModel):
     """Marks that today's radar digest went to an organisation's coordinators."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     sent_on = models.DateField()
     total = models.PositiveIntegerField(default=0)
-
-    objects: ClassVar[models.Manager["RadarDigest"]] = ScopedManager(organization="organization")
 
     class Meta:
         constraints = [

@@ -11,4 +11,5 @@ NAV_ITEMS = [
     ),
     NavItem(_("My journal"), "engagements:journal", frozenset({Role.CLIENT})),
     NavItem(_("Radar"), "engagements:radar", frozenset({Role.COORDINATOR})),
+    NavItem(_("Teams"), "engagements:teams", frozenset({Role.COORDINATOR}), after="people:clients"),
 ]

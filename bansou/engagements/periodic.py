@@ -1,7 +1,7 @@
 from datetime import datetime
 
+from bansou.core.periodic import periodic_job
 from bansou.engagements.services.digest import radar_digest_all
-from bansou.ops.periodic import periodic_job
 
 
 @periodic_job("engagements.radar_digest")

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from bansou.engagements.views import engagements, radar, reflections, sessions
+from bansou.engagements.views import engagements, radar, reflections, sessions, teams
 
 app_name = "engagements"
 
@@ -65,4 +65,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("journal/", reflections.JournalView.as_view(), name="journal"),
     path("radar/", radar.RadarView.as_view(), name="radar"),
     path("radar/nudge/", radar.NudgeView.as_view(), name="nudge"),
+    # The team pages stay beside the people pages (/o/<org>/teams/); they are here because
+    # membership changes reach the team's engagements.
+    path("teams/", teams.TeamListView.as_view(), name="teams"),
+    path("teams/new/", teams.TeamCreateView.as_view(), name="team_create"),
+    path("teams/<int:team_pk>/", teams.TeamDetailView.as_view(), name="team_detail"),
 ]

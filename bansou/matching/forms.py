@@ -3,6 +3,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bansou.matching.adapter import SLOTS
+from bansou.matching.explain import slot_label
 from bansou.matching.models import WEIGHT_FIELDS, MatchingCriteria, MatchingProfile
 from bansou.people.models import LANGUAGE_CHOICES, SupporterProfile
 
@@ -18,6 +20,14 @@ class CriteriaForm(forms.ModelForm[MatchingCriteria]):
             field = self.fields[name]
             field.widget = forms.NumberInput(attrs={"min": 0, "max": 10, "step": 1})
             field.help_text = _("0 (ignored) to 10 (most important)")
+
+    def criteria_fields(self) -> dict[str, Any]:
+        """What ``criteria_save`` takes from this form: the weights and the self-match flag."""
+        data = self.cleaned_data
+        return {
+            "weights": {k: v for k, v in data.items() if k != "allow_self_match"},
+            "allow_self_match": data["allow_self_match"],
+        }
 
 
 class RoundCreateForm(forms.Form):
@@ -53,6 +63,16 @@ class RoundCreateForm(forms.Form):
             del self.fields["mode"]
         self.fields["clients"].choices = [(str(k), v) for k, v in clients]  # type: ignore[attr-defined]
         self.fields["units"].choices = [(str(k), v) for k, v in units]  # type: ignore[attr-defined]
+
+    def round_fields(self) -> dict[str, Any]:
+        """What ``round_create`` takes from this form (mode ``optimal`` unless offered)."""
+        data = self.cleaned_data
+        return {
+            "client_ids": [int(c) for c in data["clients"]],
+            "unit_ids": [int(u) for u in data["units"]],
+            "title": data["title"],
+            "mode": data.get("mode", "optimal"),
+        }
 
 
 class RankForm(forms.Form):
@@ -120,9 +140,6 @@ class RequestForm(forms.Form):
 
 
 def slot_choices() -> list[tuple[str, str]]:
-    from bansou.matching.adapter import SLOTS
-    from bansou.matching.explain import slot_label
-
     return [(key, slot_label(key)) for key in SLOTS]
 
 

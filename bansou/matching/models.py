@@ -2,16 +2,15 @@
 requests. The pure engine lives in ``engine/``; ``adapter.py`` turns these rows into its
 profiles."""
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
-from bansou.orgs.models import Organization
+from bansou.orgs.models import TenantModel
 from bansou.programs.models import Program
 
 if TYPE_CHECKING:
@@ -37,10 +36,9 @@ def _weight(label: "StrOrPromise", default: int) -> "models.PositiveSmallInteger
     )
 
 
-class MatchingCriteria(models.Model):
+class MatchingCriteria(TenantModel):
     """One row per program; a program without one uses the defaults."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     program = models.OneToOneField(
         Program, on_delete=models.CASCADE, related_name="matching_criteria"
     )
@@ -59,16 +57,12 @@ class MatchingCriteria(models.Model):
     updated_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects: ClassVar[models.Manager["MatchingCriteria"]] = ScopedManager(
-        organization="organization"
-    )
-
     class Meta:
         verbose_name = _("matching criteria")
         verbose_name_plural = _("matching criteria")
 
 
-class MatchingProfile(models.Model):
+class MatchingProfile(TenantModel):
     """What matching needs beyond the people app: times, modes, areas, preferences.
 
     ``slots``: "weekday-part" ids (see ``adapter.SLOTS``); for a supporter the times they
@@ -78,7 +72,6 @@ class MatchingProfile(models.Model):
         ONLINE = "online", _("Online")
         IN_PERSON = "in_person", _("In person")
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
     slots = models.JSONField(_("times"), default=list, blank=True)
     modes = models.JSONField(_("online / in person"), default=list, blank=True)
@@ -95,10 +88,6 @@ class MatchingProfile(models.Model):
     conflict_user_ids = models.JSONField(_("conflicts of interest (people)"), default=list)
     conflict_venue_ids = models.JSONField(_("conflicts of interest (schools)"), default=list)
 
-    objects: ClassVar[models.Manager["MatchingProfile"]] = ScopedManager(
-        organization="organization"
-    )
-
     class Meta:
         verbose_name = _("matching profile")
         verbose_name_plural = _("matching profiles")
@@ -107,7 +96,7 @@ class MatchingProfile(models.Model):
         ]
 
 
-class MatchRound(models.Model):
+class MatchRound(TenantModel):
     """One run of the matching for a program, kept so that a decision can be explained
     later. ``inputs``: the pool, weights, locks and exclusions; ``result``: the proposals
     and unmatched clients with their reasons (JSON, see ``services``)."""
@@ -116,7 +105,6 @@ class MatchRound(models.Model):
         DRAFT = "draft", _("Waiting for review")
         CONFIRMED = "confirmed", _("Confirmed")
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="match_rounds")
     title = models.CharField(_("title"), max_length=120, blank=True)
     status = models.CharField(
@@ -133,8 +121,6 @@ class MatchRound(models.Model):
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
-    objects: ClassVar[models.Manager["MatchRound"]] = ScopedManager(organization="organization")
-
     class Meta:
         verbose_name = _("matching round")
         verbose_name_plural = _("matching rounds")
@@ -144,7 +130,7 @@ class MatchRound(models.Model):
         return self.title or f"{self.program} #{self.pk}"
 
 
-class MatchRequest(models.Model):
+class MatchRequest(TenantModel):
     """Self-match: a client asks a supporter; the supporter accepts or declines."""
 
     class Status(models.TextChoices):
@@ -152,7 +138,6 @@ class MatchRequest(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="match_requests")
     client = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
     supporter = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
@@ -165,8 +150,6 @@ class MatchRequest(models.Model):
     engagement = models.ForeignKey(
         "engagements.Engagement", null=True, blank=True, on_delete=models.SET_NULL
     )
-
-    objects: ClassVar[models.Manager["MatchRequest"]] = ScopedManager(organization="organization")
 
     class Meta:
         verbose_name = _("match request")
@@ -181,7 +164,7 @@ class MatchRequest(models.Model):
         ]
 
 
-class MatchRanking(models.Model):
+class MatchRanking(TenantModel):
     """One person's ranking of the other side in a program (self-match programs): a client
     ranks supporters, a supporter ranks clients; ``ranked_user_ids`` best first, people not
     listed are not acceptable. Used by the stable mode and the blocking-pair count."""
@@ -190,14 +173,11 @@ class MatchRanking(models.Model):
         CLIENT = "client", _("Client")
         SUPPORTER = "supporter", _("Supporter")
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="match_rankings")
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
     side = models.CharField(_("side"), max_length=20, choices=Side.choices)
     ranked_user_ids = models.JSONField(default=list)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects: ClassVar[models.Manager["MatchRanking"]] = ScopedManager(organization="organization")
 
     class Meta:
         verbose_name = _("ranking")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 
 from bansou.accounts.models import User
 from bansou.matching import engine
@@ -19,9 +20,9 @@ from bansou.matching.explain import (
     unmatched_summary,
 )
 from bansou.matching.models import MatchingProfile, MatchRanking, MatchRequest, MatchRound
-from bansou.matching.services import result_json
+from bansou.matching.services.rounds import result_json
 from bansou.orgs.models import Organization
-from bansou.people.models import SupporterProfile
+from bansou.people.models import SupporterProfile, TeamMember
 from bansou.people.selectors import language_labels
 from bansou.programs.models import Program
 
@@ -300,3 +301,33 @@ def program_has_rankings(*, program: Program) -> bool:
 
 def matching_profile_of(*, organization: Organization, user: User) -> MatchingProfile | None:
     return MatchingProfile.objects.filter(organization=organization, user=user).first()
+
+
+@dataclass(frozen=True)
+class RoundChoices:
+    """Who can be put into a new round, as (id, label) choices; ``default_units`` leaves
+    out supporters who are already in a team of the pool."""
+
+    clients: list[tuple[int, str]]
+    units: list[tuple[int, str]]
+    default_units: list[int]
+
+
+def round_choices(*, program: Program) -> RoundChoices:
+    clients, supporters, teams = pool_candidates(program=program)
+    in_team = set(
+        TeamMember.objects.filter(team__in=[t.pk for t in teams]).values_list("user_id", flat=True)
+    )
+    team_choices = [
+        (unit_id_for(team_id=team.pk), gettext("Team: %(name)s") % {"name": team.name})
+        for team in teams
+    ]
+    supporter_choices = [(unit_id_for(supporter_id=u.pk), u.display_name) for u in supporters]
+    default_units = [uid for uid, _n in team_choices] + [
+        unit_id_for(supporter_id=u.pk) for u in supporters if u.pk not in in_team
+    ]
+    return RoundChoices(
+        clients=[(u.pk, u.display_name) for u in clients],
+        units=team_choices + supporter_choices,
+        default_units=default_units,
+    )

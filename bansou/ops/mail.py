@@ -1,26 +1,79 @@
-"""Sending mail in the recipient's language, after the surrounding transaction commits."""
+"""The one way to send mail: rendered in the recipient's language, stored in the outbox
+and delivered by a background task after the surrounding transaction commits."""
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.functional import Promise
 
-from bansou.accounts.models import User
+from bansou.ops.models import OutboxMessage
+from bansou.ops.services import outbox_enqueue
+from bansou.orgs.models import Organization
+
+
+class Recipient(Protocol):
+    """A ``User``, or a ``MailRecipient`` for someone who has no account yet."""
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def language(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class MailRecipient:
+    email: str
+    language: str
+    display_name: str = ""
+
+
+def render_templated_mail(
+    *,
+    recipient: Recipient,
+    template: str,
+    context: dict[str, Any],
+    subject: str | Promise = "",
+    subject_template: str = "",
+) -> tuple[str, str]:
+    """The subject and body exactly as ``send_templated_mail`` sends them (a preview
+    calls this too, so that it shows what will be sent)."""
+    language = recipient.language or settings.LANGUAGE_CODE
+    full_context = {**context, "recipient": recipient}
+    with translation.override(language):
+        if subject_template:
+            rendered_subject = " ".join(render_to_string(subject_template, full_context).split())
+        else:
+            rendered_subject = f"[{settings.BANSOU_SITE_NAME}] {subject!s}"
+        body = render_to_string(template, full_context)
+    return rendered_subject, body
 
 
 def send_templated_mail(
-    *, recipient: User, subject: str | Promise, template: str, context: dict[str, Any]
-) -> None:
+    *,
+    recipient: Recipient,
+    template: str,
+    context: dict[str, Any],
+    subject: str | Promise = "",
+    subject_template: str = "",
+    organization: Organization | None = None,
+) -> OutboxMessage:
     """``subject`` should be lazy (gettext_lazy) so that it is translated for the
-    recipient, not for whoever triggered the mail."""
-    language = recipient.language or settings.LANGUAGE_CODE
-    with translation.override(language):
-        rendered_subject = f"[Bansō] {subject!s}"
-        body = render_to_string(template, {**context, "recipient": recipient})
-    transaction.on_commit(
-        lambda: send_mail(rendered_subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+    recipient, not for whoever triggered the mail; it gets the site prefix. A
+    ``subject_template`` is rendered instead, as it is (it carries its own prefix).
+
+    Never raises because of the mail server: delivery happens later, and its failures
+    are recorded on the returned outbox row."""
+    rendered_subject, body = render_templated_mail(
+        recipient=recipient,
+        template=template,
+        context=context,
+        subject=subject,
+        subject_template=subject_template,
+    )
+    return outbox_enqueue(
+        to=recipient.email, subject=rendered_subject, body=body, organization=organization
     )

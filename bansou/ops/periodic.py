@@ -1,22 +1,22 @@
 """One entry point for periodic scans (reminders, nudges, survey dispatch...).
 
-Apps register jobs with ``@periodic_job("name")`` in their ``periodic.py`` module; the
-``runperiodic`` command (cron) and the Celery beat task both call ``run_periodic``."""
+Apps register jobs with ``@periodic_job("name")`` (from ``bansou.core.periodic``) in their
+``periodic.py`` module; the ``runperiodic`` command (cron) and the Celery beat task both
+call ``run_periodic``."""
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from importlib import import_module
 
 from django.apps import apps
 from django.utils import timezone
 
-logger = logging.getLogger("bansou.periodic")
+from bansou.core.periodic import JobFunc, periodic_job, registered_jobs
+from bansou.core.registry import app_modules
+from bansou.ops.services import outbox_resend_due
 
-JobFunc = Callable[[datetime], object]
-_REGISTRY: dict[str, JobFunc] = {}
+logger = logging.getLogger("bansou.periodic")
 
 
 @dataclass(frozen=True)
@@ -28,23 +28,11 @@ class JobOutcome:
     error: str = ""
 
 
-def periodic_job(name: str) -> Callable[[JobFunc], JobFunc]:
-    def register(func: JobFunc) -> JobFunc:
-        _REGISTRY[name] = func
-        return func
-
-    return register
-
-
 def discover_jobs() -> dict[str, JobFunc]:
-    for config in apps.get_app_configs():
-        if config.name.startswith("bansou."):
-            try:
-                import_module(f"{config.name}.periodic")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.periodic":
-                    raise
-    return dict(_REGISTRY)
+    # Imported by name: the runner sits low (ops) and must not import the apps above it.
+    bansou_apps = [c.name for c in apps.get_app_configs() if c.name.startswith("bansou.")]
+    list(app_modules(apps=bansou_apps, module="periodic"))  # importing a module registers its jobs
+    return registered_jobs()
 
 
 def run_periodic(*, now: datetime | None = None, only: str | None = None) -> list[JobOutcome]:
@@ -66,3 +54,9 @@ def run_periodic(*, now: datetime | None = None, only: str | None = None) -> lis
             logger.info("periodic job done", extra={"job": name, "seconds": round(elapsed, 3)})
             outcomes.append(JobOutcome(name, True, elapsed, result=result))
     return outcomes
+
+
+@periodic_job("ops.outbox_resend")
+def outbox_resend(now: datetime) -> int:
+    """Mail whose task was lost or whose retry is due (always so without a broker)."""
+    return outbox_resend_due(now=now)

@@ -1,11 +1,22 @@
 import logging
+from typing import Any
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from bansou.core.access import PUBLIC, declare
+from bansou.core.access import PUBLIC, declare, org_roles
+from bansou.core.roles import Role
+from bansou.ops.forms import OutboxFilterForm, OutboxRetryForm
+from bansou.ops.selectors import outbox_message_for, outbox_messages
+from bansou.ops.services import outbox_retry
+from bansou.orgs.http import OrgView
 
 logger = logging.getLogger("bansou.health")
 
@@ -44,6 +55,39 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors: they may touch the database that has just failed.
-    from django.template import loader
-
     return HttpResponse(loader.get_template("errors/500.html").render(), status=500)
+
+
+class OutboxView(OrgView):
+    """The organisation's outgoing mail: what was sent, what is waiting, what failed and
+    why; a failed message can be sent again. Bodies are never shown (they may carry
+    single-use links)."""
+
+    access_policy = org_roles(Role.COORDINATOR)
+    template_name = "ops/outbox.html"
+    paginate_by = 25
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        filters = OutboxFilterForm(self.request.GET)
+        messages_ = outbox_messages(organization=self.organization, **filters.filters())
+        page = Paginator(messages_, self.paginate_by).get_page(self.request.GET.get("page"))
+        context.update(page=page, **filters.context())
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = OutboxRetryForm(request.POST)
+        message = (
+            outbox_message_for(organization=self.organization, pk=form.cleaned_data["message"])
+            if form.is_valid()
+            else None
+        )
+        if message is None:
+            raise Http404
+        try:
+            outbox_retry(message=message)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The message will be sent again."))
+        return redirect(request.get_full_path())

@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from typing import cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
@@ -6,8 +7,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django_scopes import scope
 
+from bansou.accounts.models import User
 from bansou.core.access import OrgRoles, PublicInOrg, SignedIn, policy_for
-from bansou.orgs.models import Membership, Organization
+from bansou.orgs.http import OrgRequest, PublicOrgRequest
+from bansou.orgs.models import Organization
+from bansou.orgs.selectors import active_membership, active_organization
 
 
 class TenancyMiddleware:
@@ -40,15 +44,16 @@ class TenancyMiddleware:
     def _public_org_request(self, request: HttpRequest, org_slug: str | None) -> HttpResponse:
         organization = self._organization(org_slug)
         with scope(organization=organization):
-            request.organization = organization  # type: ignore[attr-defined]
-            request.membership = None  # type: ignore[attr-defined]
-            return self.get_response(request)
+            public_request = cast(PublicOrgRequest, request)
+            public_request.organization = organization
+            public_request.membership = None
+            return self.get_response(public_request)
 
     @staticmethod
     def _organization(org_slug: str | None) -> Organization:
         if org_slug is None:
             raise ImproperlyConfigured("An organisation policy needs <org_slug> in the URL.")
-        organization = Organization.objects.filter(slug=org_slug, is_active=True).first()
+        organization = active_organization(slug=org_slug)
         if organization is None:
             raise Http404
         return organization
@@ -62,17 +67,12 @@ class TenancyMiddleware:
             return redirect_to_login(request.get_full_path())
         organization = self._organization(org_slug)
         with scope(organization=organization):
-            membership = (
-                Membership.objects.filter(
-                    organization=organization, user=request.user, is_active=True
-                )
-                .select_related("organization")
-                .first()
-            )
+            membership = active_membership(organization=organization, user=cast(User, request.user))
             if membership is None:
                 raise Http404
             if not policy.allows(membership.role):
                 raise PermissionDenied
-            request.organization = organization  # type: ignore[attr-defined]
-            request.membership = membership  # type: ignore[attr-defined]
-            return self.get_response(request)
+            org_request = cast(OrgRequest, request)
+            org_request.organization = organization
+            org_request.membership = membership
+            return self.get_response(org_request)

@@ -1,4 +1,4 @@
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -39,7 +39,22 @@ class Organization(models.Model):
         return self.name
 
 
-class Membership(models.Model):
+class TenantModel(models.Model):
+    """The base of every model an organisation owns: its organisation and a manager that
+    django-scopes guards (a query outside a scope raises instead of reading every tenant).
+    A model may redeclare ``organization`` (same name, e.g. another ``related_name`` or
+    ``on_delete``) or ``objects`` (a ``ScopedManager`` on its own queryset); the tenancy
+    test checks that every tenant model still ends up scoped by ``organization``."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+
+    objects: ClassVar[models.Manager[Self]] = ScopedManager(organization="organization")
+
+    class Meta:
+        abstract = True
+
+
+class Membership(TenantModel):
     """A user's role in one organisation. One role per user and organisation."""
 
     organization = models.ForeignKey(
@@ -51,8 +66,6 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects: ClassVar[models.Manager["Membership"]] = ScopedManager(organization="organization")
 
     class Meta:
         verbose_name = _("membership")
@@ -68,7 +81,7 @@ class Membership(models.Model):
         return f"{self.user} @ {self.organization} ({self.get_role_display()})"
 
 
-class Venue(models.Model):
+class Venue(TenantModel):
     """A place where support happens: a school campus, a partner site, a centre."""
 
     class Kind(models.TextChoices):
@@ -82,8 +95,6 @@ class Venue(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SCHOOL)
     address = models.CharField(_("address"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-
-    objects: ClassVar[models.Manager["Venue"]] = ScopedManager(organization="organization")
 
     class Meta:
         verbose_name = _("venue")

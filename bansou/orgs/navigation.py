@@ -1,13 +1,13 @@
 """The navigation of an organisation, per role. Apps add their entries here."""
 
 from dataclasses import dataclass
-from importlib import import_module
 from typing import Any
 
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from bansou.core.registry import app_modules
 from bansou.core.roles import Role
 
 
@@ -16,6 +16,9 @@ class NavItem:
     label: str | Promise
     url_name: str
     roles: frozenset[Role]
+    # The url name of the entry this one follows, when a higher app's page belongs among a
+    # lower app's entries (the team pages, in engagements, sit after People's "Clients").
+    after: str = ""
 
 
 ALL_ROLES = frozenset(Role)
@@ -27,19 +30,17 @@ LAST_ITEMS: list[NavItem] = [
     NavItem(_("Members"), "orgs:members", frozenset({Role.COORDINATOR})),
 ]
 # Each app lists its menu entries in <app>/nav.py as NAV_ITEMS; this order is the menu's.
-NAV_APPS = ["engagements", "programs", "people", "matching", "audit"]
+NAV_APPS = ["engagements", "programs", "people", "matching", "audit", "ops"]
 
 
 def all_nav_items() -> list[NavItem]:
     items = list(NAV_ITEMS)
-    for app in NAV_APPS:
-        try:
-            module = import_module(f"bansou.{app}.nav")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"bansou.{app}.nav":
-                raise
-            continue
+    for module in app_modules(apps=NAV_APPS, module="nav"):
         items.extend(module.NAV_ITEMS)
+    for item in [i for i in items if i.after]:
+        items.remove(item)
+        anchor = next((n for n, i in enumerate(items) if i.url_name == item.after), len(items) - 1)
+        items.insert(anchor + 1, item)
     return items + LAST_ITEMS
 
 

@@ -39,3 +39,15 @@ def role_counts(*, organization: Organization) -> list[tuple[Role, int]]:
 
 def venues_of(*, organization: Organization) -> QuerySet[Venue]:
     return Venue.objects.filter(organization=organization).order_by("name")
+
+
+def active_organization(*, slug: str) -> Organization | None:
+    return Organization.objects.filter(slug=slug, is_active=True).first()
+
+
+def active_membership(*, organization: Organization, user: User) -> Membership | None:
+    return (
+        Membership.objects.filter(organization=organization, user=user, is_active=True)
+        .select_related("organization")
+        .first()
+    )

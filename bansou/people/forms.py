@@ -2,7 +2,7 @@
 shared so that each formset row shows its own message)."""
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import forms
@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.models import User
+from bansou.orgs.forms import add_service_errors
 from bansou.orgs.models import Venue
 from bansou.people.models import (
     LANGUAGE_CHOICES,
@@ -19,17 +20,16 @@ from bansou.people.models import (
     GuardianConsent,
     Qualification,
     SupporterProfile,
+    Team,
 )
-from bansou.people.services import (
-    MAX_CONCURRENT,
-    MAX_MONTHLY_CAPACITY,
+from bansou.people.selectors import team_candidates, team_member_users
+from bansou.people.services.checks import specialties_clean, specialties_parse
+from bansou.people.services.consent import NOTE_MAX_LENGTH
+from bansou.people.services.profiles import MAX_CONCURRENT, MAX_MONTHLY_CAPACITY, TEXT_MAX_LENGTH
+from bansou.people.services.qualifications import (
     MAX_QUALIFICATIONS,
-    NOTE_MAX_LENGTH,
-    TEXT_MAX_LENGTH,
     QualificationInput,
     qualification_check,
-    specialties_clean,
-    specialties_parse,
 )
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -193,7 +193,7 @@ class QualificationForm(forms.Form):
                     registration_number=cleaned.get("registration_number", ""),
                 )
             except ValidationError as exc:
-                self.add_error(None, exc)
+                add_service_errors(self, exc)
         return cleaned
 
 
@@ -237,6 +237,41 @@ def qualification_inputs(formset: forms.BaseFormSet) -> list[QualificationInput]
             )
         )
     return inputs
+
+
+class SupporterProfileForms:
+    """The profile form and the qualifications formset of one page, checked together."""
+
+    def __init__(
+        self, profile: SupporterProfile, data: Any = None, *, suggestions: Sequence[str]
+    ) -> None:
+        self.profile = profile
+        self.form = SupporterProfileForm(
+            data, initial=SupporterProfileForm.initial_for(profile), suggestions=suggestions
+        )
+        self.formset = QualificationFormSet(
+            data, initial=qualification_initial(profile), prefix="qualifications"
+        )
+
+    def is_valid(self) -> bool:
+        return self.form.is_valid() and self.formset.is_valid()
+
+    def as_context(self) -> dict[str, Any]:
+        return {"profile": self.profile, "form": self.form, "formset": self.formset}
+
+    def update_fields(self) -> dict[str, Any]:
+        """What ``supporter_profile_update`` takes, the profile included."""
+        data = self.form.cleaned_data
+        return {
+            "profile": self.profile,
+            "specialties": data["all_specialties"],
+            "languages": data["languages"],
+            "bio": data["bio"],
+            "gender": data["gender"],
+            "monthly_capacity": data["monthly_capacity"],
+            "max_concurrent": data["max_concurrent"],
+            "qualifications": qualification_inputs(self.formset),
+        }
 
 
 class SupporterCreateForm(forms.Form):
@@ -314,6 +349,8 @@ class ClientProfileForm(forms.Form):
 
 
 class GuardianConsentForm(forms.Form):
+    prefix = "consent"
+
     guardian_name = forms.CharField(label=_("Guardian's name"), max_length=80)
     relationship = forms.CharField(
         label=_("Relationship to the client"),
@@ -325,7 +362,7 @@ class GuardianConsentForm(forms.Form):
         choices=CONSENT_METHOD_CHOICES,
         widget=forms.RadioSelect,
     )
-    given_on = forms.DateField(label=_("Given on"), widget=DATE_WIDGET)
+    given_on = forms.DateField(label=_("Given on"), widget=DATE_WIDGET, initial=timezone.localdate)
     note = forms.CharField(
         label=_("Note"),
         required=False,
@@ -336,7 +373,21 @@ class GuardianConsentForm(forms.Form):
 
 
 class ConsentWithdrawForm(forms.Form):
-    withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=DATE_WIDGET)
+    prefix = "withdraw"
+
+    withdrawn_on = forms.DateField(
+        label=_("Withdrawn on"), widget=DATE_WIDGET, initial=timezone.localdate
+    )
+
+
+def consent_history(consents: Iterable[GuardianConsent]) -> list[GuardianConsent]:
+    """The consents as listed on the page, each with the form's wording of its method."""
+    history = list(consents)
+    for consent in history:
+        consent.method_label = CONSENT_METHOD_LABELS.get(  # type: ignore[attr-defined]
+            consent.method, consent.method
+        )
+    return history
 
 
 class TeamCreateForm(forms.Form):
@@ -391,3 +442,38 @@ class TeamRemoveMemberForm(forms.Form):
     def __init__(self, *args: Any, current: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = current  # type: ignore[attr-defined]
+
+
+class TeamPageForms:
+    """The three forms of a team's page. On a POST, ``action`` names the one that is bound
+    (renaming when it names none); the other two are shown fresh."""
+
+    ACTIONS = ("rename", "add", "remove")
+
+    def __init__(self, *, team: Team, data: Any = None) -> None:
+        posted = data.get("action") if data is not None else None
+        self.action = posted if posted in self.ACTIONS else "rename"
+
+        def bound(action: str) -> Any:
+            return data if self.action == action else None
+
+        self.rename = TeamRenameForm(bound("rename"), initial={"name": team.name}, prefix="rename")
+        self.add = TeamAddMemberForm(
+            bound("add"), candidates=team_candidates(team=team), prefix="add"
+        )
+        self.remove = TeamRemoveMemberForm(
+            bound("remove"), current=team_member_users(team=team), prefix="remove"
+        )
+
+    @property
+    def posted(self) -> forms.Form:
+        form: forms.Form = getattr(self, self.action)
+        return form
+
+    def context(self) -> dict[str, Any]:
+        """The remove buttons have no fields of their own: their errors show above the list."""
+        return {
+            "rename_form": self.rename,
+            "add_form": self.add,
+            "remove_errors": [str(e) for errors in self.remove.errors.values() for e in errors],
+        }

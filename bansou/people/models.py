@@ -1,12 +1,10 @@
-from typing import ClassVar
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
-from bansou.orgs.models import Organization, Venue
+from bansou.orgs.models import TenantModel, Venue
 
 LANGUAGE_CHOICES = [
     ("ja", _("Japanese")),
@@ -20,14 +18,13 @@ LANGUAGE_CHOICES = [
 ]
 
 
-class SupporterProfile(models.Model):
+class SupporterProfile(TenantModel):
     class Gender(models.TextChoices):
         FEMALE = "female", _("Female")
         MALE = "male", _("Male")
         OTHER = "other", _("Other")
         UNSPECIFIED = "unspecified", _("Not specified")
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supporter_profiles"
     )
@@ -41,10 +38,6 @@ class SupporterProfile(models.Model):
     max_concurrent = models.PositiveSmallIntegerField(_("concurrent engagements"), default=5)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar[models.Manager["SupporterProfile"]] = ScopedManager(
-        organization="organization"
-    )
-
     class Meta:
         verbose_name = _("supporter profile")
         verbose_name_plural = _("supporter profiles")
@@ -56,7 +49,7 @@ class SupporterProfile(models.Model):
         return str(self.user)
 
 
-class Qualification(models.Model):
+class Qualification(TenantModel):
     class Kind(models.TextChoices):
         CAREER_CONSULTANT = "career_consultant", _("Certified career consultant")
         SKILL_1 = "skill_1", _("Career consulting technician, grade 1")
@@ -64,7 +57,6 @@ class Qualification(models.Model):
         INDUSTRIAL_COUNSELOR = "industrial_counselor", _("Industrial counselor")
         OTHER = "other", _("Other")
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     profile = models.ForeignKey(
         SupporterProfile, on_delete=models.CASCADE, related_name="qualifications"
     )
@@ -72,8 +64,6 @@ class Qualification(models.Model):
     name = models.CharField(_("name (for other)"), max_length=80, blank=True)
     registration_number = models.CharField(_("registration number"), max_length=30, blank=True)
     obtained_on = models.DateField(_("obtained on"), null=True, blank=True)
-
-    objects: ClassVar[models.Manager["Qualification"]] = ScopedManager(organization="organization")
 
     class Meta:
         verbose_name = _("qualification")
@@ -89,7 +79,7 @@ class Qualification(models.Model):
         return self.name or str(self.get_kind_display())
 
 
-class ClientProfile(models.Model):
+class ClientProfile(TenantModel):
     class Category(models.TextChoices):
         HIGH_SCHOOL = "high_school", _("High-school student")
         UNIVERSITY = "university", _("University / international student")
@@ -97,7 +87,6 @@ class ClientProfile(models.Model):
         WORKER = "worker", _("Working adult")
         OTHER = "other", _("Other")
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_profiles"
     )
@@ -114,8 +103,6 @@ class ClientProfile(models.Model):
     is_minor = models.BooleanField(_("minor (guardian consent required)"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar[models.Manager["ClientProfile"]] = ScopedManager(organization="organization")
-
     class Meta:
         verbose_name = _("client profile")
         verbose_name_plural = _("client profiles")
@@ -127,7 +114,7 @@ class ClientProfile(models.Model):
         return str(self.user)
 
 
-class GuardianConsent(models.Model):
+class GuardianConsent(TenantModel):
     class Method(models.TextChoices):
         PAPER = "paper", _("Signed paper form")
         EMAIL = "email", _("Email")
@@ -135,7 +122,6 @@ class GuardianConsent(models.Model):
         PHONE = "phone", _("Phone")
         ONLINE = "online", _("Online form")
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     client = models.ForeignKey(
         ClientProfile, on_delete=models.CASCADE, related_name="guardian_consents"
     )
@@ -150,27 +136,20 @@ class GuardianConsent(models.Model):
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar[models.Manager["GuardianConsent"]] = ScopedManager(
-        organization="organization"
-    )
-
     class Meta:
         verbose_name = _("guardian consent")
         verbose_name_plural = _("guardian consents")
         ordering = ["-given_on"]
 
 
-class Team(models.Model):
+class Team(TenantModel):
     """Two or more supporters acting as one unit (e.g. a mentor pair)."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     name = models.CharField(_("name"), max_length=80)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="TeamMember", related_name="teams"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects: ClassVar[models.Manager["Team"]] = ScopedManager(organization="organization")
 
     class Meta:
         verbose_name = _("team")
@@ -184,12 +163,13 @@ class Team(models.Model):
         return self.name
 
 
-class TeamMember(models.Model):
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+class TeamMember(TenantModel):
+    """A supporter in a team since ``joined_at``: the team's private notes written before
+    then stay hidden from them (shared records are visible)."""
+
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-
-    objects: ClassVar[models.Manager["TeamMember"]] = ScopedManager(organization="organization")
+    joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("team member")

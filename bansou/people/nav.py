@@ -8,6 +8,5 @@ COORDINATOR = frozenset({Role.COORDINATOR})
 NAV_ITEMS = [
     NavItem(_("Supporters"), "people:supporters", COORDINATOR),
     NavItem(_("Clients"), "people:clients", COORDINATOR),
-    NavItem(_("Teams"), "people:teams", COORDINATOR),
     NavItem(_("My profile"), "people:my_supporter_profile", frozenset({Role.SUPPORTER})),
 ]

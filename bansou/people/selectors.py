@@ -4,13 +4,15 @@ object of it) explicitly; the active scope is the safety net."""
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
+from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext
 
 from bansou.accounts.models import User
 from bansou.core.roles import Role
-from bansou.engagements.models import Engagement, Session
 from bansou.orgs.models import Membership, Organization, Venue
 from bansou.people.models import (
     LANGUAGE_CHOICES,
@@ -38,28 +40,47 @@ def language_labels(codes: Iterable[str]) -> list[str]:
 # --- Supporters ----------------------------------------------------------------------------
 
 
+# people sits below engagements (docs/architecture.md, "Layers"): the counts below reach
+# engagements and sessions through reverse relations named by string, and these are the
+# values of Session.Status.HELD and Engagement.Status.ACTIVE (a test keeps them equal).
+SESSION_HELD = "held"
+ENGAGEMENT_ACTIVE = "active"
+
+
+def _counts(*rows: Iterable[tuple[int, int]]) -> dict[int, int]:
+    counts: Counter[int] = Counter()
+    for user_id, n in (row for part in rows for row in part):
+        counts[user_id] += n
+    return dict(counts)
+
+
 def sessions_held_counts(*, organization: Organization, user_ids: Iterable[int]) -> dict[int, int]:
     """Sessions with status "held" per supporter: those of engagements where the user is the
     supporter, plus those of engagements of every team the user is a member of. Two queries
     whatever the number of users."""
     ids = list(user_ids)
-    counts: Counter[int] = Counter()
     if not ids:
         return {}
-    held = Session.objects.filter(organization=organization, status=Session.Status.HELD)
     direct = (
-        held.filter(engagement__supporter_id__in=ids)
-        .values_list("engagement__supporter_id")
-        .annotate(n=Count("id"))
+        User.objects.filter(
+            pk__in=ids,
+            supporter_engagements__organization=organization,
+            supporter_engagements__sessions__status=SESSION_HELD,
+        )
+        .values_list("pk")
+        .annotate(n=Count("supporter_engagements__sessions"))
     )
     via_team = (
-        held.filter(engagement__team__memberships__user_id__in=ids)
-        .values_list("engagement__team__memberships__user_id")
-        .annotate(n=Count("id"))
+        TeamMember.objects.filter(
+            organization=organization,
+            user_id__in=ids,
+            team__engagements__organization=organization,
+            team__engagements__sessions__status=SESSION_HELD,
+        )
+        .values_list("user_id")
+        .annotate(n=Count("team__engagements__sessions"))
     )
-    for user_id, n in [*direct, *via_team]:
-        counts[user_id] += n
-    return dict(counts)
+    return _counts(direct, via_team)
 
 
 def supporter_sessions_held(*, organization: Organization, user: User) -> int:
@@ -75,17 +96,26 @@ def active_engagement_counts(
     ids = list(user_ids)
     if not ids:
         return {}
-    active = Engagement.objects.filter(organization=organization, status=Engagement.Status.ACTIVE)
-    counts: Counter[int] = Counter()
-    direct = active.filter(supporter_id__in=ids).values_list("supporter_id").annotate(n=Count("id"))
-    via_team = (
-        active.filter(team__memberships__user_id__in=ids)
-        .values_list("team__memberships__user_id")
-        .annotate(n=Count("id"))
+    direct = (
+        User.objects.filter(
+            pk__in=ids,
+            supporter_engagements__organization=organization,
+            supporter_engagements__status=ENGAGEMENT_ACTIVE,
+        )
+        .values_list("pk")
+        .annotate(n=Count("supporter_engagements"))
     )
-    for user_id, n in [*direct, *via_team]:
-        counts[user_id] += n
-    return dict(counts)
+    via_team = (
+        TeamMember.objects.filter(
+            organization=organization,
+            user_id__in=ids,
+            team__engagements__organization=organization,
+            team__engagements__status=ENGAGEMENT_ACTIVE,
+        )
+        .values_list("user_id")
+        .annotate(n=Count("team__engagements"))
+    )
+    return _counts(direct, via_team)
 
 
 def supporter_profiles_of(*, organization: Organization) -> QuerySet[SupporterProfile]:
@@ -379,3 +409,42 @@ def team_profile(*, team: Team) -> TeamProfile:
         )
     }
     return _combine(team, members, profiles)
+
+
+# --- lookups for pages (404 for anything outside the organisation) ----------------------
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+def _one_or_404(queryset: QuerySet[ModelT], pk: int) -> ModelT:
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def client_profile_for(*, organization: Organization, pk: int) -> ClientProfile:
+    return _one_or_404(client_profiles_of(organization=organization), pk)
+
+
+def supporter_profile_for(*, organization: Organization, pk: int) -> SupporterProfile:
+    return _one_or_404(supporter_profiles_of(organization=organization), pk)
+
+
+def own_supporter_profile(*, organization: Organization, user: User) -> SupporterProfile:
+    return supporter_profiles_of(organization=organization).get(user=user)
+
+
+def team_for(*, organization: Organization, pk: int) -> Team:
+    return _one_or_404(Team.objects.filter(organization=organization), pk)
+
+
+def team_member_users(*, team: Team) -> QuerySet[User]:
+    return User.objects.filter(pk__in=team.memberships.values("user_id"))
+
+
+def team_candidates(*, team: Team) -> QuerySet[User]:
+    """The organisation's supporters who are not in the team yet."""
+    return users_with_role(organization=team.organization, role=Role.SUPPORTER).exclude(
+        pk__in=team.memberships.values("user_id")
+    )

@@ -31,7 +31,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.ClientConsentView.as_view(),
         name="client_consent",
     ),
-    path("teams/", views.TeamListView.as_view(), name="teams"),
-    path("teams/new/", views.TeamCreateView.as_view(), name="team_create"),
-    path("teams/<int:team_pk>/", views.TeamDetailView.as_view(), name="team_detail"),
 ]

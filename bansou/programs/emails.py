@@ -1,16 +1,14 @@
-"""Mail to applicants, rendered in the recipient's language."""
+"""Mail to applicants, rendered in the recipient's language and sent through the outbox."""
 
 from urllib.parse import urlencode
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from bansou.accounts.models import User
+from bansou.ops.mail import MailRecipient, Recipient, send_templated_mail
 from bansou.programs.models import Application
 
 
@@ -35,46 +33,48 @@ def invitation_url(*, user: User, base_url: str, next_path: str) -> str:
 
 
 def send_application_decision(*, application: Application, status: str) -> None:
-    """Tells the applicant about the decision ``status`` (accepted, declined, waitlisted).
-    Links point to ``BANSOU_BASE_URL``."""
+    """Tells the applicant about the decision ``status`` (accepted, declined, waitlisted),
+    through the outbox. Links point to ``BANSOU_BASE_URL``."""
     base_url = settings.BANSOU_BASE_URL
     program = application.program
     organization = application.organization
     user = application.user if status == Application.Status.ACCEPTED else None
-    language = user.language if user is not None else application.language
+    recipient: Recipient = (
+        user
+        if user is not None
+        else MailRecipient(email=application.email, language=application.language)
+    )
     program_path = reverse(
         "programs:detail", kwargs={"org_slug": organization.slug, "program_slug": program.slug}
     )
-    with translation.override(language):
-        context = {
-            "application": application,
-            "program": program,
-            "organization": organization,
-            "name": user.display_name if user is not None else application_name(application),
-            "message": application.decision_message,
-            "has_password": user.has_usable_password() if user is not None else False,
-            "link": (
-                invitation_url(user=user, base_url=base_url, next_path=program_path)
-                if user is not None
-                else ""
+    context = {
+        "application": application,
+        "program": program,
+        "organization": organization,
+        "name": user.display_name if user is not None else application_name(application),
+        "message": application.decision_message,
+        "has_password": user.has_usable_password() if user is not None else False,
+        "link": (
+            invitation_url(user=user, base_url=base_url, next_path=program_path)
+            if user is not None
+            else ""
+        ),
+        "link_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+        "login_url": _absolute(base_url, reverse("account_login")),
+        "public_url": _absolute(
+            base_url,
+            reverse(
+                "public:program",
+                kwargs={"org_slug": organization.slug, "program_slug": program.slug},
             ),
-            "link_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
-            "login_url": _absolute(base_url, reverse("account_login")),
-            "public_url": _absolute(
-                base_url,
-                reverse(
-                    "public:program",
-                    kwargs={"org_slug": organization.slug, "program_slug": program.slug},
-                ),
-            ),
-        }
-        subject = render_to_string(f"programs/email/{status}_subject.txt", context)
-        body = render_to_string(f"programs/email/{status}_body.txt", context)
-    send_mail(
-        " ".join(subject.split()),
-        body,
-        settings.DEFAULT_FROM_EMAIL,
-        [user.email if user is not None else application.email],
+        ),
+    }
+    send_templated_mail(
+        recipient=recipient,
+        organization=organization,
+        subject_template=f"programs/email/{status}_subject.txt",
+        template=f"programs/email/{status}_body.txt",
+        context=context,
     )
 
 

@@ -1,16 +1,9 @@
-from typing import Any, ClassVar
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
-from bansou.orgs.models import SLUG_VALIDATOR, Organization
-
-
-def _scoped() -> Any:
-    return ScopedManager(organization="organization")
+from bansou.orgs.models import SLUG_VALIDATOR, Organization, TenantModel
 
 
 class Side(models.TextChoices):
@@ -18,7 +11,7 @@ class Side(models.TextChoices):
     CLIENT = "client", _("Client")
 
 
-class Program(models.Model):
+class Program(TenantModel):
     class Kind(models.TextChoices):
         APPOINTMENTS = "appointments", _("Appointments")
         MENTORING = "mentoring", _("Mentoring cohort")
@@ -47,8 +40,6 @@ class Program(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar[models.Manager["Program"]] = _scoped()
-
     class Meta:
         verbose_name = _("program")
         verbose_name_plural = _("programs")
@@ -64,7 +55,7 @@ class Program(models.Model):
         return self.name
 
 
-class Phase(models.Model):
+class Phase(TenantModel):
     class Kind(models.TextChoices):
         PRE_TRAINING = "pre_training", _("Pre-training")
         MATCHING = "matching", _("Matching")
@@ -72,14 +63,11 @@ class Phase(models.Model):
         REFLECTION = "reflection", _("Reflection")
         OTHER = "other", _("Other")
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="phases")
     name = models.CharField(_("name"), max_length=80)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
-
-    objects: ClassVar[models.Manager["Phase"]] = _scoped()
 
     class Meta:
         verbose_name = _("phase")
@@ -95,18 +83,15 @@ class Phase(models.Model):
         return self.name
 
 
-class Target(models.Model):
+class Target(TenantModel):
     """A KPI target (e.g. 22 schools, 247 salon sessions); reported by the reports app."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="targets")
     name = models.CharField(_("name"), max_length=80)
     unit = models.CharField(_("unit"), max_length=20)
     target_value = models.PositiveIntegerField(_("target value"))
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
-
-    objects: ClassVar[models.Manager["Target"]] = _scoped()
 
     class Meta:
         verbose_name = _("KPI target")
@@ -122,15 +107,12 @@ class Target(models.Model):
         return f"{self.name}: {self.target_value} {self.unit}"
 
 
-class Topic(models.Model):
+class Topic(TenantModel):
     """A topic a session record can carry (情報提供, 自己理解, 進路選択...)."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="topics")
     name = models.CharField(_("name"), max_length=40)
     position = models.PositiveSmallIntegerField(default=0)
-
-    objects: ClassVar[models.Manager["Topic"]] = _scoped()
 
     class Meta:
         verbose_name = _("topic")
@@ -144,15 +126,12 @@ class Topic(models.Model):
         return self.name
 
 
-class Training(models.Model):
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+class Training(TenantModel):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="trainings")
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     held_on = models.DateField(_("held on"), null=True, blank=True)
     is_required = models.BooleanField(_("required before matching"), default=True)
-
-    objects: ClassVar[models.Manager["Training"]] = _scoped()
 
     class Meta:
         verbose_name = _("training")
@@ -163,8 +142,7 @@ class Training(models.Model):
         return self.name
 
 
-class TrainingAttendance(models.Model):
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+class TrainingAttendance(TenantModel):
     training = models.ForeignKey(Training, on_delete=models.CASCADE, related_name="attendances")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     attended_on = models.DateField(_("attended on"))
@@ -172,8 +150,6 @@ class TrainingAttendance(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects: ClassVar[models.Manager["TrainingAttendance"]] = _scoped()
 
     class Meta:
         verbose_name = _("training attendance")
@@ -183,10 +159,9 @@ class TrainingAttendance(models.Model):
         ]
 
 
-class Enrollment(models.Model):
+class Enrollment(TenantModel):
     """A person taking part in a program as supporter or client (the matching pool)."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="enrollments")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
@@ -194,8 +169,6 @@ class Enrollment(models.Model):
     side = models.CharField(_("side"), max_length=20, choices=Side.choices)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects: ClassVar[models.Manager["Enrollment"]] = _scoped()
 
     class Meta:
         verbose_name = _("enrollment")
@@ -207,14 +180,13 @@ class Enrollment(models.Model):
         ]
 
 
-class Application(models.Model):
+class Application(TenantModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
         WAITLISTED = "waitlisted", _("Waitlisted")
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="applications")
     side = models.CharField(_("applying as"), max_length=20, choices=Side.choices)
     email = models.EmailField(_("email address"))
@@ -245,8 +217,6 @@ class Application(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_message = models.TextField(_("message to the applicant"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects: ClassVar[models.Manager["Application"]] = _scoped()
 
     class Meta:
         verbose_name = _("application")

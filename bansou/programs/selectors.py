@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
 from bansou.accounts.models import User
 from bansou.core.roles import Role
@@ -16,6 +17,8 @@ from bansou.programs.models import (
     Phase,
     Program,
     Side,
+    Target,
+    Topic,
     Training,
     TrainingAttendance,
 )
@@ -295,4 +298,88 @@ def applicant_context(*, application: Application) -> ApplicantContext:
         enrolled=enrolled,
         original=original,
         duplicates=duplicates,
+    )
+
+
+# --- lookups for pages ------------------------------------------------------------------
+
+
+def program_for(*, organization: Organization, user: User, role: str, slug: str) -> Program:
+    """The program with this slug if this person may see it (``programs_visible_to``);
+    404 otherwise, so that a program one is not in is not disclosed."""
+    program = (
+        programs_visible_to(organization=organization, user=user, role=role)
+        .filter(slug=slug)
+        .first()
+    )
+    if program is None:
+        raise Http404
+    return program
+
+
+def public_program_for(*, organization: Organization, slug: str) -> Program:
+    program = public_programs(organization=organization).filter(slug=slug).first()
+    if program is None:
+        raise Http404
+    return program
+
+
+def programs_of(*, organization: Organization) -> QuerySet[Program]:
+    return Program.objects.filter(organization=organization)
+
+
+def recent_programs(*, organization: Organization, limit: int) -> list[Program]:
+    return list(programs_of(organization=organization)[:limit])
+
+
+def pending_application_count(*, organization: Organization) -> int:
+    return Application.objects.filter(
+        organization=organization, status=Application.Status.PENDING
+    ).count()
+
+
+def training_for(*, program: Program, pk: int) -> Training:
+    training = Training.objects.filter(program=program, pk=pk).first()
+    if training is None:
+        raise Http404
+    return training
+
+
+def application_for(*, organization: Organization, pk: int) -> Application:
+    application = (
+        Application.objects.filter(organization=organization, pk=pk)
+        .select_related("program", "decided_by", "user")
+        .first()
+    )
+    if application is None:
+        raise Http404
+    return application
+
+
+def required_trainings(*, program: Program) -> list[Training]:
+    return [t for t in program.trainings.all() if t.is_required]
+
+
+def active_phase(*, program: Program) -> Phase | None:
+    """The program's accompaniment phase (sessions are planned inside it), if it has one."""
+    return Phase.objects.filter(program=program, kind=Phase.Kind.ACTIVE).first()
+
+
+@dataclass(frozen=True)
+class ProgramOutline:
+    phases: list[Phase]
+    targets: list[Target]
+    topics: list[Topic]
+
+
+def phases_of(*, program: Program) -> list[Phase]:
+    return list(program.phases.all())
+
+
+def program_outline(*, program: Program) -> ProgramOutline:
+    """The program's phases, KPI targets and session topics, in their order."""
+    return ProgramOutline(
+        phases=phases_of(program=program),
+        targets=list(program.targets.all()),
+        topics=list(program.topics.all()),
     )

@@ -65,8 +65,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "bansou.accounts.middleware.AbsoluteSessionLimitMiddleware",
+    # The person's language first, so that the session-limit message speaks it too.
     "bansou.accounts.middleware.UserLanguageMiddleware",
+    "bansou.accounts.middleware.AbsoluteSessionLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -163,7 +164,11 @@ EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Bansō <noreply@bansou.invalid>")
+# Every mail goes through the outbox (bansou.ops), which delivers with EMAIL_BACKEND;
+# mail that allauth renders itself reaches the outbox through this backend.
+BANSOU_OUTBOX_EMAIL_BACKEND = "bansou.ops.backends.OutboxBackend"
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
@@ -210,4 +215,7 @@ LOGGING: dict[str, Any] = {
 BANSOU_DEMO_PASSWORD = "banso-demo-2026"
 BANSOU_SITE_NAME = "Bansō"
 BANSOU_HEALTH_TIMEOUT_SECONDS = env_int("HEALTH_TIMEOUT_SECONDS", 2)
-BANSOU_BASE_URL = env_str("BANSOU_BASE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000"
+# The one source of the links in mail (reflection links, set-password and reset links,
+# program pages). production.py requires an https URL.
+DEV_BASE_URL = "http://127.0.0.1:8000"
+BANSOU_BASE_URL = env_str("BANSOU_BASE_URL", DEV_BASE_URL) or DEV_BASE_URL

@@ -3,6 +3,7 @@ understood stops the process with a message instead of silently becoming a defau
 
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -23,6 +24,18 @@ def env_required(name: str) -> str:
     if value is None:
         raise ImproperlyConfigured(f"The environment variable {name} is required.")
     return value
+
+
+def env_https_url(name: str) -> str:
+    """A required absolute https URL without query or fragment, e.g. the public address
+    used in mailed links."""
+    value = env_required(name).strip()
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} must be an https URL such as https://bansou.example.org"
+        )
+    return value.rstrip("/")
 
 
 def env_bool(name: str, default: bool) -> bool:

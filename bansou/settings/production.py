@@ -4,7 +4,14 @@ from django.core.exceptions import ImproperlyConfigured
 
 from bansou.settings.base import *  # noqa: F403
 from bansou.settings.base import DEV_SECRET_KEY
-from bansou.settings.env import env_bool, env_int, env_list, env_required, env_str
+from bansou.settings.env import (
+    env_bool,
+    env_https_url,
+    env_int,
+    env_list,
+    env_required,
+    env_str,
+)
 
 SECRET_KEY = env_required("SECRET_KEY")
 if SECRET_KEY == DEV_SECRET_KEY or SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50:
@@ -15,6 +22,8 @@ if DEBUG:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is required in production.")
+# Mailed links must reach the real site: no silent default in production.
+BANSOU_BASE_URL = env_https_url("BANSOU_BASE_URL")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -7,8 +7,7 @@ from django.core.management import call_command
 
 from bansou.accounts.models import User
 from bansou.core.roles import Role
-from bansou.demo.people import ORGANIZATIONS
-from bansou.demo.services import demo_data_load, demo_logins
+from bansou.demo.services import ORGANIZATIONS, demo_data_load, demo_logins
 from bansou.orgs.models import Membership, Organization, Venue
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,7 @@ from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from bansou.core.roles import Role
-from bansou.demo.people import ORGANIZATIONS
-from bansou.demo.services import demo_data_load
+from bansou.demo.services import ORGANIZATIONS, demo_data_load
 from tests.e2e.conftest import DESKTOP, PHONE, log_in, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from playwright.sync_api import Browser, Page, expect
 
+from bansou.core.calendar import is_holiday
 from bansou.core.roles import Role
 from bansou.engagements.models import Engagement, Reflection, Session
 from bansou.programs.models import Program, Side
-from bansou.scheduling.holidays import is_holiday
 from tests.e2e.conftest import PHONE, log_in, screenshot
 from tests.e2e.test_programs import _fill_program
 from tests.factories import (

@@ -1,11 +1,21 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from bansou.audit.models import AuditEntry
 from bansou.core.roles import Role
-from bansou.engagements.models import Engagement, EngagementEvent, RematchRequest
+from bansou.engagements.models import (
+    ONE_OPEN_PER_SUPPORTER,
+    ONE_OPEN_PER_TEAM,
+    OPEN_STATUS_VALUES,
+    Engagement,
+    EngagementEvent,
+    RematchRequest,
+)
 from bansou.engagements.services.lifecycle import (
+    OPEN_STATUSES,
+    _violated_constraint,
     engagement_change_status,
     engagement_create,
     rematch_request,
@@ -141,3 +151,70 @@ def test_rematch_request_by_someone_else_is_refused(world):
         rematch_request(
             engagement=world.a.extra["engagement"], client=world.a.members[Role.SUPPORTER]
         )
+
+
+def _second_open(world, **unit):
+    """Writes a second open engagement straight to the database, past the service's check."""
+    a = world.a
+    return Engagement(
+        organization=a.organization,
+        program=a.extra["program"],
+        client=a.members[Role.CLIENT],
+        status=Engagement.Status.PROPOSED,
+        **unit,
+    )
+
+
+def test_the_database_refuses_a_second_open_engagement_with_the_same_supporter(world):
+    duplicate = _second_open(world, supporter=world.a.members[Role.SUPPORTER])
+    with pytest.raises(IntegrityError) as exc, transaction.atomic():
+        duplicate.save()
+    assert _violated_constraint(exc.value) == ONE_OPEN_PER_SUPPORTER
+
+
+def test_the_database_refuses_a_second_open_engagement_with_the_same_team(world):
+    _second_open(world, team=world.a.extra["team"]).save()
+    with pytest.raises(IntegrityError) as exc, transaction.atomic():
+        _second_open(world, team=world.a.extra["team"]).save()
+    assert _violated_constraint(exc.value) == ONE_OPEN_PER_TEAM
+
+
+def test_an_ended_engagement_does_not_block_a_new_one(world):
+    a = world.a
+    engagement_change_status(
+        engagement=a.extra["engagement"],
+        to_status=Engagement.Status.ENDED,
+        actor=a.members[Role.COORDINATOR],
+        reason="目標達成",
+        ip_address=None,
+    )
+    _attend(world, a.members[Role.SUPPORTER])
+    again = engagement_create(
+        program=a.extra["program"],
+        client=a.members[Role.CLIENT],
+        supporter=a.members[Role.SUPPORTER],
+        created_by=a.members[Role.COORDINATOR],
+    )
+    assert (
+        Engagement.objects.filter(
+            program=a.extra["program"], client=a.members[Role.CLIENT], status__in=OPEN_STATUSES
+        ).get()
+        == again
+    )
+
+
+def test_a_second_open_engagement_is_refused_with_a_clear_message(world):
+    a = world.a
+    _attend(world, a.members[Role.SUPPORTER])
+    with pytest.raises(ValidationError) as exc:
+        engagement_create(
+            program=a.extra["program"],
+            client=a.members[Role.CLIENT],
+            supporter=a.members[Role.SUPPORTER],
+            created_by=a.members[Role.COORDINATOR],
+        )
+    assert exc.value.messages == ["この相談者とはすでに進行中の伴走があります。"]
+
+
+def test_the_constraint_and_the_service_agree_on_what_is_open():
+    assert set(OPEN_STATUS_VALUES) == {str(s) for s in OPEN_STATUSES}

@@ -89,25 +89,3 @@ def test_periodic_scan_sends_one_digest_a_day(world, django_capture_on_commit_ca
     assert RadarDigest.objects.filter(organization=world.a.organization).count() == 1
     digests = [m for m in mail.outbox if world.a.members[Role.COORDINATOR].email in m.to]
     assert len(digests) == 1
-
-
-def test_engagement_list_query_count_is_flat(world, client_for):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from tests.factories import EngagementFactory
-
-    url = reverse("engagements:list", args=[world.a.organization.slug])
-    client = client_for(world.a.members[Role.COORDINATOR])
-    client.get(url)
-    with CaptureQueriesContext(connection) as one:
-        client.get(url)
-    for _ in range(3):
-        EngagementFactory(
-            program=world.a.extra["program"],
-            client=world.a.members[Role.CLIENT],
-            supporter=world.a.members[Role.SUPPORTER],
-        )
-    with CaptureQueriesContext(connection) as four:
-        client.get(url)
-    assert len(four) == len(one)

@@ -29,7 +29,7 @@ def _held_session_with_link(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         session_set_status(session=session, status="held", actor=world.a.members[Role.SUPPORTER])
     message = mail.outbox[-1]
-    path = re.search(r"http://[^/]+(/r/[^/\s]+/)", message.body).group(1)
+    path = re.search(r"https?://[^/]+(/r/[^/\s]+/)", message.body).group(1)
     return session, message, path
 
 
@@ -145,3 +145,53 @@ def test_program_can_turn_reflections_off(world, client_for, django_capture_on_c
     assert mail.outbox == []
     url = reverse("engagements:reflection", args=[world.a.organization.slug, session.pk])
     assert client_for(world.a.members[Role.CLIENT]).get(url).status_code == 403
+
+
+def _english_client(world):
+    client_user = world.a.members[Role.CLIENT]
+    client_user.language = "en"
+    client_user.save(update_fields=["language"])
+    return client_user
+
+
+def test_expired_link_speaks_the_clients_language_not_the_browsers(
+    world, client, django_capture_on_commit_callbacks
+):
+    _english_client(world)
+    session, _, path = _held_session_with_link(world, django_capture_on_commit_callbacks)
+    ReflectionLink.objects.filter(session=session).update(
+        expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    body = client.get(path, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "This link has expired" in body
+    assert 'lang="en"' in body
+    assert "有効期限" not in body
+
+
+def test_used_link_speaks_the_clients_language_even_with_a_japanese_cookie(
+    world, client, django_capture_on_commit_callbacks
+):
+    _english_client(world)
+    _, _, path = _held_session_with_link(world, django_capture_on_commit_callbacks)
+    client.post(path, ANSWERS)
+    client.cookies["django_language"] = "ja"
+    body = client.get(path, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "This reflection has already been sent" in body
+
+
+def test_open_link_form_speaks_the_clients_language(
+    world, client, django_capture_on_commit_callbacks
+):
+    _english_client(world)
+    _, message, path = _held_session_with_link(world, django_capture_on_commit_callbacks)
+    assert "A few minutes to look back" in message.subject
+    body = client.get(path, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert 'lang="en"' in body and 'name="important"' in body
+
+
+def test_reflection_link_mail_uses_the_configured_base_url(
+    world, settings, django_capture_on_commit_callbacks
+):
+    settings.BANSOU_BASE_URL = "https://bansou.example/"
+    _, message, _ = _held_session_with_link(world, django_capture_on_commit_callbacks)
+    assert "https://bansou.example/r/" in message.body

@@ -5,16 +5,28 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from bansou.core.calendar import is_holiday
 from bansou.core.roles import Role
 from bansou.engagements.cadence import Rule, plan_dates
-from bansou.engagements.models import Session
+from bansou.engagements.models import Engagement, Session, SessionNote, SessionRecord
+from bansou.engagements.selectors.access import notes_visible_to
+from bansou.engagements.services.lifecycle import engagement_change_status
 from bansou.engagements.services.sessions import (
+    session_move,
     session_schedule,
     session_series_create,
     session_set_status,
 )
+from bansou.engagements.services.teams import team_member_add
 from bansou.people.models import ClientProfile, GuardianConsent
-from bansou.scheduling.holidays import is_holiday
+from bansou.programs.models import TrainingAttendance
+from tests.factories import (
+    EngagementFactory,
+    MembershipFactory,
+    SessionFactory,
+    SessionNoteFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 TZ = datetime.timezone(datetime.timedelta(hours=9))
@@ -226,3 +238,154 @@ def test_supporter_of_another_engagement_cannot_schedule(world, client_for):
     )
     response = client_for(world.a.extra["second_supporter"]).get(url)
     assert response.status_code == 404
+
+
+def _end_behind_the_callers_back(world) -> Engagement:
+    """Loads the engagement as a caller would, then ends it through a fresh copy: the first
+    object still says "active"."""
+    stale = Engagement.objects.get(pk=world.a.extra["engagement"].pk)
+    engagement_change_status(
+        engagement=Engagement.objects.get(pk=stale.pk),
+        to_status=Engagement.Status.ENDED,
+        actor=world.a.members[Role.COORDINATOR],
+        reason="目標達成",
+        ip_address=None,
+    )
+    assert stale.status == Engagement.Status.ACTIVE
+    return stale
+
+
+def test_a_session_cannot_be_scheduled_on_an_engagement_ended_after_it_was_loaded(world):
+    stale = _end_behind_the_callers_back(world)
+    count = Session.objects.filter(engagement=stale).count()
+    start = timezone.now() + datetime.timedelta(days=3)
+    with pytest.raises(ValidationError) as exc:
+        session_schedule(
+            engagement=stale,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(minutes=30),
+            mode=Session.Mode.IN_PERSON,
+            created_by=world.a.members[Role.COORDINATOR],
+        )
+    assert "終了した伴走には面談を追加できません" in " ".join(exc.value.messages)
+    assert Session.objects.filter(engagement=stale).count() == count
+
+
+def test_a_series_cannot_be_created_on_an_engagement_ended_after_it_was_loaded(world):
+    stale = _end_behind_the_callers_back(world)
+    count = Session.objects.filter(engagement=stale).count()
+    with pytest.raises(ValidationError) as exc:
+        session_series_create(
+            engagement=stale,
+            first_day=timezone.localdate() + datetime.timedelta(days=7),
+            until=timezone.localdate() + datetime.timedelta(days=60),
+            start_time=datetime.time(10, 0),
+            duration_minutes=30,
+            rule=Rule.WEEKLY,
+            mode=Session.Mode.IN_PERSON,
+            created_by=world.a.members[Role.COORDINATOR],
+        )
+    assert "終了した伴走には面談を追加できません" in " ".join(exc.value.messages)
+    assert Session.objects.filter(engagement=stale).count() == count
+
+
+def test_a_session_of_an_ended_engagement_cannot_be_moved(world):
+    start = timezone.now() + datetime.timedelta(days=3)
+    session = session_schedule(
+        engagement=world.a.extra["engagement"],
+        starts_at=start,
+        ends_at=start + datetime.timedelta(minutes=30),
+        mode=Session.Mode.IN_PERSON,
+        created_by=world.a.members[Role.COORDINATOR],
+    )
+    _end_behind_the_callers_back(world)
+    later = start + datetime.timedelta(days=7)
+    with pytest.raises(ValidationError):
+        session_move(
+            session=session,
+            starts_at=later,
+            ends_at=later + datetime.timedelta(minutes=30),
+            mode=Session.Mode.IN_PERSON,
+            place="",
+            meeting_url="",
+        )
+    session.refresh_from_db()
+    assert session.starts_at == start
+
+
+# --- what a supporter who joins a team later may read --------------------------------------
+
+
+@pytest.fixture
+def team_history(world):
+    """A team engagement with a held session: a shared summary and a private note written
+    a month ago, then a newcomer joins the team, then a second private note."""
+    a = world.a
+    client = UserFactory()
+    MembershipFactory(organization=a.organization, user=client, role=Role.CLIENT)
+    engagement = EngagementFactory(
+        program=a.extra["program"], client=client, supporter=None, team=a.extra["team"]
+    )
+    session = SessionFactory(engagement=engagement)
+    SessionRecord.objects.create(
+        organization=a.organization, session=session, shared_summary="共有の記録: 面接練習"
+    )
+    old = SessionNoteFactory(session=session, author=a.members[Role.SUPPORTER], body="入会前のメモ")
+    SessionNote.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=30)
+    )
+    newcomer = UserFactory(family_name="三橋", given_name="結")
+    MembershipFactory(organization=a.organization, user=newcomer, role=Role.SUPPORTER)
+    TrainingAttendance.objects.create(
+        organization=a.organization,
+        training=a.extra["training"],
+        user=newcomer,
+        attended_on=a.extra["program"].starts_on,
+    )
+    team_member_add(team=a.extra["team"], user=newcomer, actor=a.members[Role.COORDINATOR])
+    new = SessionNoteFactory(session=session, author=a.members[Role.SUPPORTER], body="入会後のメモ")
+    return engagement, session, old, new, newcomer
+
+
+def test_a_newcomer_reads_only_the_private_notes_written_since_they_joined(world, team_history):
+    _engagement, session, old, new, newcomer = team_history
+    founder = world.a.members[Role.SUPPORTER]
+
+    assert list(notes_visible_to(session=session, user=newcomer)) == [new]
+    assert list(notes_visible_to(session=session, user=founder)) == [old, new]
+    assert not notes_visible_to(session=session, user=world.a.members[Role.CLIENT]).exists()
+
+
+def test_a_newcomer_cannot_open_an_earlier_note_but_sees_the_shared_record(
+    world, team_history, client_for
+):
+    engagement, _session, old, new, newcomer = team_history
+    slug = world.a.organization.slug
+    browser = client_for(newcomer)
+
+    assert browser.get(reverse("engagements:note", args=[slug, old.pk])).status_code == 404
+    assert browser.get(reverse("engagements:note", args=[slug, new.pk])).status_code == 200
+    page = browser.get(reverse("engagements:detail", args=[slug, engagement.pk]))
+    body = page.content.decode()
+    assert "共有の記録: 面接練習" in body
+    assert "入会後のメモ" in body
+    assert "入会前のメモ" not in body
+    joined = [i.event for i in page.context["timeline"] if i.event and i.event.member_name]
+    assert [(e.kind, e.member_name) for e in joined] == [("member_joined", "三橋 結")]
+    founder_page = client_for(world.a.members[Role.SUPPORTER]).get(
+        reverse("engagements:detail", args=[slug, engagement.pk])
+    )
+    assert "入会前のメモ" in founder_page.content.decode()
+
+
+def test_the_session_record_page_shows_a_newcomer_only_the_notes_since_they_joined(
+    world, team_history, client_for
+):
+    _engagement, session, _old, _new, newcomer = team_history
+    url = reverse("engagements:session_record", args=[world.a.organization.slug, session.pk])
+
+    newcomer_page = client_for(newcomer).get(url).content.decode()
+    founder_page = client_for(world.a.members[Role.SUPPORTER]).get(url).content.decode()
+
+    assert "入会後のメモ" in newcomer_page and "入会前のメモ" not in newcomer_page
+    assert "入会後のメモ" in founder_page and "入会前のメモ" in founder_page

@@ -8,7 +8,8 @@ from django.urls import reverse
 from bansou.core.roles import Role
 from bansou.matching.adapter import unit_id_for
 from bansou.matching.models import MatchingCriteria, MatchRanking
-from bansou.matching.services import ranking_save, round_create
+from bansou.matching.services.rounds import round_create
+from bansou.matching.services.self_match import ranking_save
 from bansou.programs.models import Side
 from tests.factories import (
     ClientProfileFactory,

@@ -13,7 +13,7 @@ from bansou.core.roles import Role
 from bansou.engagements.models import Engagement
 from bansou.matching.models import MatchingCriteria, MatchingProfile, MatchRequest
 from bansou.matching.selectors import self_match_options
-from bansou.matching.services import match_request_create, match_request_decide
+from bansou.matching.services.self_match import match_request_create, match_request_decide
 from bansou.people.models import SupporterProfile
 from bansou.programs.models import Side
 from tests.factories import (

@@ -6,7 +6,7 @@ from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from bansou.ops import periodic
+from bansou.core import periodic
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import sys
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from bansou.settings.env import env_bool, env_database, env_int
+from bansou.settings.env import env_bool, env_database, env_https_url, env_int
 
 GOOD_KEY = "k" * 30 + "-production-secret-0123456789-abcdef"
 
@@ -33,7 +33,8 @@ def test_env_int_and_database_url_are_strict(monkeypatch):
 
 
 def _start_production(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS"}}
+    unset = {"SECRET_KEY", "ALLOWED_HOSTS", "BANSOU_BASE_URL"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     clean.update(DJANGO_SETTINGS_MODULE="bansou.settings.production", **env)
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('started')"],
@@ -57,6 +58,32 @@ def test_production_refuses_a_short_or_default_secret_key():
 
 
 def test_production_starts_with_real_configuration():
-    result = _start_production(SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="bansou.example")
+    result = _start_production(
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="bansou.example",
+        BANSOU_BASE_URL="https://bansou.example/",
+    )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
+
+
+def test_production_refuses_to_start_without_the_base_url_of_mailed_links():
+    result = _start_production(SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="bansou.example")
+    assert result.returncode != 0
+    assert "BANSOU_BASE_URL" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "url", ["http://bansou.example", "bansou.example", "https://", "https://x.example/?a=1"]
+)
+def test_production_refuses_a_base_url_that_is_not_https(url):
+    result = _start_production(
+        SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="bansou.example", BANSOU_BASE_URL=url
+    )
+    assert result.returncode != 0
+    assert "must be an https URL" in result.stderr
+
+
+def test_env_https_url_keeps_a_path_and_drops_the_trailing_slash(monkeypatch):
+    monkeypatch.setenv("SOME_URL", "https://example.org/bansou/")
+    assert env_https_url("SOME_URL") == "https://example.org/bansou"

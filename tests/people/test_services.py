@@ -9,6 +9,8 @@ from django.utils import timezone
 from bansou.accounts.models import User
 from bansou.audit.models import AuditEntry
 from bansou.core.roles import Role
+from bansou.engagements.models import Engagement, EngagementEvent
+from bansou.engagements.services.teams import team_member_add, team_member_remove
 from bansou.people.models import (
     ClientProfile,
     GuardianConsent,
@@ -17,26 +19,26 @@ from bansou.people.models import (
     Team,
     TeamMember,
 )
-from bansou.people.services import (
-    QualificationInput,
+from bansou.people.services.checks import specialties_clean
+from bansou.people.services.consent import guardian_consent_record, guardian_consent_withdraw
+from bansou.people.services.profiles import (
     client_profile_create,
     client_profile_update,
-    guardian_consent_record,
-    guardian_consent_withdraw,
-    qualification_check,
-    specialties_clean,
     supporter_profile_create,
     supporter_profile_update,
-    team_create,
-    team_member_add,
-    team_member_remove,
-    team_rename,
 )
+from bansou.people.services.qualifications import QualificationInput, qualification_check
+from bansou.people.services.teams import team_create, team_rename
+from bansou.programs.models import TrainingAttendance
+from bansou.programs.selectors import missing_trainings
 from tests.factories import (
     ClientProfileFactory,
+    EngagementFactory,
+    ProgramFactory,
     SupporterProfileFactory,
     TeamFactory,
     TeamMemberFactory,
+    TrainingFactory,
     VenueFactory,
 )
 from tests.people.conftest import GuardianConsentFactory, Org, QualificationFactory
@@ -405,10 +407,10 @@ def test_team_member_add_and_remove_keeps_at_least_two(org):
     alice, bob, carol = (org.member(Role.SUPPORTER) for _ in range(3))
     team = team_create(organization=org.organization, name="A", members=[alice, bob])
 
-    team_member_add(team=team, user=carol)
-    team_member_remove(team=team, user=alice)
+    team_member_add(team=team, user=carol, actor=org.coordinator)
+    team_member_remove(team=team, user=alice, actor=org.coordinator)
     with pytest.raises(ValidationError) as exc:
-        team_member_remove(team=team, user=bob)
+        team_member_remove(team=team, user=bob, actor=org.coordinator)
 
     assert "members" in exc.value.message_dict
     assert set(TeamMember.objects.filter(team=team).values_list("user_id", flat=True)) == {
@@ -423,7 +425,110 @@ def test_team_member_add_refuses_duplicates_and_non_supporters(org):
     TeamMemberFactory(team=team, user=alice)
 
     with pytest.raises(ValidationError):
-        team_member_add(team=team, user=alice)
+        team_member_add(team=team, user=alice, actor=org.coordinator)
     with pytest.raises(ValidationError):
-        team_member_add(team=team, user=org.member(Role.VIEWER))
+        team_member_add(team=team, user=org.member(Role.VIEWER), actor=org.coordinator)
     assert TeamMember.objects.filter(team=team).count() == 1
+
+
+# --- teams that already accompany clients --------------------------------------------------
+
+
+@pytest.fixture
+def busy_team(org: Org):
+    """A team of two with one active and one ended engagement in a program that requires
+    a training, and a third supporter who has not attended it."""
+    alice, bob, carol = (org.member(Role.SUPPORTER) for _ in range(3))
+    team = team_create(organization=org.organization, name="ひまわり", members=[alice, bob])
+    program = ProgramFactory(organization=org.organization, name="進路相談")
+    training = TrainingFactory(program=program, name="傾聴研修")
+    active = EngagementFactory(
+        program=program, client=org.member(Role.CLIENT), supporter=None, team=team
+    )
+    ended = EngagementFactory(
+        program=program,
+        client=org.member(Role.CLIENT),
+        supporter=None,
+        team=team,
+        status=Engagement.Status.ENDED,
+    )
+    return team, program, training, active, ended, carol
+
+
+def test_joining_a_team_with_open_engagements_needs_their_required_trainings(org, busy_team):
+    team, _program, training, active, _ended, carol = busy_team
+
+    with pytest.raises(ValidationError) as exc:
+        team_member_add(team=team, user=carol, actor=org.coordinator)
+
+    message = " ".join(exc.value.message_dict["members"])
+    assert carol.display_name in message and "進路相談" in message and "傾聴研修" in message
+    assert not TeamMember.objects.filter(team=team, user=carol).exists()
+    assert not active.events.filter(kind=EngagementEvent.Kind.MEMBER_JOINED).exists()
+
+    TrainingAttendance.objects.create(
+        organization=org.organization, training=training, user=carol, attended_on=TODAY()
+    )
+    team_member_add(team=team, user=carol, actor=org.coordinator)
+    assert TeamMember.objects.filter(team=team, user=carol).exists()
+
+
+def test_an_ended_engagement_does_not_ask_for_trainings(org):
+    alice, bob, carol = (org.member(Role.SUPPORTER) for _ in range(3))
+    team = team_create(organization=org.organization, name="あおぞら", members=[alice, bob])
+    program = ProgramFactory(organization=org.organization)
+    TrainingFactory(program=program)
+    EngagementFactory(program=program, supporter=None, team=team, status=Engagement.Status.ENDED)
+
+    team_member_add(team=team, user=carol, actor=org.coordinator)
+
+    assert TeamMember.objects.filter(team=team, user=carol).exists()
+
+
+def test_joining_and_leaving_are_recorded_on_each_open_engagement_only(org, busy_team):
+    team, _program, training, active, ended, carol = busy_team
+    TrainingAttendance.objects.create(
+        organization=org.organization, training=training, user=carol, attended_on=TODAY()
+    )
+
+    team_member_add(team=team, user=carol, actor=org.coordinator)
+    team_member_remove(team=team, user=carol, actor=org.coordinator)
+
+    events = list(
+        EngagementEvent.objects.filter(
+            kind__in=[EngagementEvent.Kind.MEMBER_JOINED, EngagementEvent.Kind.MEMBER_LEFT]
+        )
+        .order_by("pk")
+        .values_list("engagement_id", "kind", "member_name", "actor_id")
+    )
+    assert events == [
+        (active.pk, EngagementEvent.Kind.MEMBER_JOINED, carol.display_name, org.coordinator.pk),
+        (active.pk, EngagementEvent.Kind.MEMBER_LEFT, carol.display_name, org.coordinator.pk),
+    ]
+    assert not ended.events.exists()
+    actions = set(
+        AuditEntry.objects.filter(organization=org.organization).values_list("action", flat=True)
+    )
+    assert {"people.team_member.added", "people.team_member.removed"} <= actions
+
+
+def test_joining_asks_for_the_missing_required_trainings_of_each_open_program(org, busy_team):
+    team, program, _training, _active, _ended, carol = busy_team
+    other = ProgramFactory(organization=org.organization, name="就職準備")
+    attended = TrainingFactory(program=other, name="守秘義務研修")
+    TrainingFactory(program=other, name="記録の書き方")
+    TrainingFactory(program=other, name="任意の勉強会", is_required=False)
+    TrainingAttendance.objects.create(
+        organization=org.organization, training=attended, user=carol, attended_on=TODAY()
+    )
+    EngagementFactory(program=other, client=org.member(Role.CLIENT), supporter=None, team=team)
+
+    with pytest.raises(ValidationError) as exc:
+        team_member_add(team=team, user=carol, actor=org.coordinator)
+
+    messages = exc.value.message_dict["members"]
+    assert len(messages) == 2
+    assert "就職準備" in messages[0] and "記録の書き方" in messages[0]
+    assert "守秘義務研修" not in messages[0] and "任意の勉強会" not in messages[0]
+    assert "進路相談" in messages[1] and "傾聴研修" in messages[1]
+    assert [t.name for t in missing_trainings(program=program, user=carol)] == ["傾聴研修"]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext, override
 from bansou.core.roles import Role
 from bansou.people.models import Team, TeamMember
 from tests.factories import (
+    EngagementFactory,
     MembershipFactory,
     SupporterProfileFactory,
     TeamFactory,
@@ -25,7 +26,7 @@ def ja(msgid: str) -> str:
 
 
 def _url(name: str, org_slug: str, *args: Any) -> str:
-    return reverse(f"people:{name}", args=[org_slug, *args])
+    return reverse(f"engagements:{name}", args=[org_slug, *args])
 
 
 def _member_ids(team: Team) -> set[int]:
@@ -131,6 +132,26 @@ def test_team_detail_add_refuses_a_client(world, client_for):
     assert len(_member_ids(team)) == 2
 
 
+def test_team_detail_add_asks_for_the_trainings_of_the_teams_open_engagements(world, client_for):
+    team = world.a.extra["team"]
+    engagement = EngagementFactory(
+        program=world.a.extra["program"], client=UserFactory(), supporter=None, team=team
+    )
+    joining = UserFactory(family_name="三橋", given_name="結")
+    MembershipFactory(organization=world.a.organization, user=joining, role=Role.SUPPORTER)
+
+    response = client_for(world.a.members[Role.COORDINATOR]).post(
+        _url("team_detail", world.a.organization.slug, team.pk),
+        {"action": "add", "add-members": joining.pk},
+    )
+
+    assert response.status_code == 200
+    errors = " ".join(response.context["add_form"].errors["members"])
+    assert "三橋 結" in errors and world.a.extra["training"].name in errors
+    assert joining.pk not in _member_ids(team)
+    assert not engagement.events.filter(kind="member_joined").exists()
+
+
 def test_team_detail_add_refuses_another_organisations_supporter(world, client_for):
     team = world.a.extra["team"]
 
@@ -199,3 +220,19 @@ def test_team_list_query_count_does_not_grow_with_teams(org, client_for):
     three = count()
     assert len(client.get(url).context["teams"]) == 3
     assert one == three
+
+
+def test_the_teams_menu_entry_follows_clients_and_is_current_on_a_team_page(world, client_for):
+    slug = world.a.organization.slug
+    team = world.a.extra["team"]
+
+    nav = (
+        client_for(world.a.members[Role.COORDINATOR])
+        .get(_url("team_detail", slug, team.pk))
+        .context["org_nav"]
+    )
+
+    urls = [item["url"] for item in nav]
+    clients = urls.index(reverse("people:clients", args=[slug]))
+    assert urls[clients + 1] == f"/o/{slug}/teams/"
+    assert [item["url"] for item in nav if item["current"]] == [f"/o/{slug}/teams/"]

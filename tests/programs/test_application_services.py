@@ -7,7 +7,7 @@ from bansou.core.roles import Role
 from bansou.orgs.models import Membership
 from bansou.people.models import ClientProfile, SupporterProfile
 from bansou.programs.models import Application, Enrollment, Side
-from bansou.programs.services import (
+from bansou.programs.services.applications import (
     ApplicationDecisionError,
     application_accept,
     application_decline,

@@ -1,7 +1,5 @@
 import pytest
 from django.core import mail
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bansou.accounts.models import User
@@ -55,21 +53,6 @@ def test_queue_is_403_for_supporter_and_404_for_outsider(world, client_for, org,
     assert client_for(world.a.members[Role.SUPPORTER]).get(_queue(org, program)).status_code == 403
     outsider = world.b.members[Role.COORDINATOR]
     assert client_for(outsider).get(_queue(org, program)).status_code == 404
-
-
-def test_queue_query_count_is_the_same_for_1_and_3_applications(
-    world, client_for, org, program, coordinator
-):
-    client = client_for(coordinator)
-    client.get(_queue(org, program))
-    with CaptureQueriesContext(connection) as one:
-        client.get(_queue(org, program))
-    first = ApplicationFactory(program=program, email="same@example.test")
-    ApplicationFactory(program=program, email="same@example.test", duplicate_of=first)
-    with CaptureQueriesContext(connection) as three:
-        body = client.get(_queue(org, program)).content.decode()
-    assert body.count("badge app-status-pending") == 3
-    assert len(three) == len(one)
 
 
 def test_application_detail_shows_answers_and_decision_form(

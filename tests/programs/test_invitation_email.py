@@ -6,7 +6,7 @@ from django.test import Client
 
 from bansou.accounts.models import User
 from bansou.programs.models import Side
-from bansou.programs.services import application_accept, application_submit
+from bansou.programs.services.applications import application_accept, application_submit
 
 pytestmark = pytest.mark.django_db
 LINK = re.compile(r"https?://\S+/accounts/password/reset/key/\S+")

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from bansou.programs.models import Phase, Program, Topic
-from bansou.programs.services import (
+from bansou.programs.services.programs import (
     PhaseInput,
     ProgramData,
     TargetInput,

@@ -2,14 +2,12 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bansou.core.roles import Role
 from bansou.programs.models import Side, Training, TrainingAttendance
 from bansou.programs.selectors import missing_trainings, supporter_is_ready, supporter_readiness
-from bansou.programs.services import training_attendance_set, training_create
+from bansou.programs.services.trainings import training_attendance_set, training_create
 from tests.factories import EnrollmentFactory, ProgramFactory, TrainingFactory, UserFactory
 from tests.programs.conftest import days
 
@@ -217,23 +215,3 @@ def test_attendance_checklist_is_403_for_supporter(world, client_for, org, progr
     )
     assert response.status_code == 403
     assert not TrainingAttendance.objects.filter(training=training).exists()
-
-
-def test_attendance_checklist_query_count_is_the_same_for_1_and_3_supporters(
-    world, client_for, org, program, coordinator
-):
-    training = world.a.extra["training"]
-    client = client_for(coordinator)
-    url = _training_url(org, program, training)
-    client.get(url)
-    with CaptureQueriesContext(connection) as one:
-        client.get(url)
-    for _ in range(2):
-        user = EnrollmentFactory(program=program, side=Side.SUPPORTER).user
-        TrainingAttendance.objects.create(
-            organization=org, training=training, user=user, attended_on=days(-1)
-        )
-    with CaptureQueriesContext(connection) as three:
-        body = client.get(url).content.decode()
-    assert body.count('type="checkbox"') == 3
-    assert len(three) == len(one)

@@ -4,8 +4,10 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from bansou.accounts.models import User
 from bansou.core.roles import Role
 from bansou.engagements.models import Engagement, EngagementEvent, Session
+from bansou.engagements.selectors.access import note_is_visible, private_notes_since
 
 
 @dataclass
@@ -18,7 +20,7 @@ class TimelineItem:
 
 
 def engagement_timeline(
-    *, engagement: Engagement, role: str, is_supporter: bool
+    *, engagement: Engagement, user: User, role: str, is_supporter: bool
 ) -> list[TimelineItem]:
     """Sessions with their shared summary, topics and the client's reflection; lifecycle
     events. Private notes only for the engagement's own supporters. The client sees their
@@ -30,6 +32,7 @@ def engagement_timeline(
         .order_by("starts_at")
     )
     items: list[TimelineItem] = []
+    since = private_notes_since(engagement=engagement, user=user) if is_supporter else None
     for session in sessions:
         record = getattr(session, "record", None)
         reflection = getattr(session, "reflection", None)
@@ -38,7 +41,13 @@ def engagement_timeline(
             "summary": record.shared_summary if record else "",
             "topics": [t.name for t in record.topics.all()] if record else [],
             "reflection": reflection,
-            "notes": list(session.notes.all()) if is_supporter else [],
+            "notes": [
+                note
+                for note in session.notes.all()
+                if note_is_visible(note=note, user=user, since=since)
+            ]
+            if is_supporter
+            else [],
             "note_ids": [n.pk for n in session.notes.all()] if role == Role.COORDINATOR else [],
         }
         items.append(

@@ -34,6 +34,7 @@ def radar_digest_send(*, organization: Organization, now: datetime.datetime) -> 
         for membership in coordinators:
             send_templated_mail(
                 recipient=membership.user,
+                organization=organization,
                 subject=_("Continuity radar: people who may be drifting out of touch"),
                 template="engagements/email/radar_digest.txt",
                 context={"organization": organization, "radar": radar},

@@ -1,14 +1,21 @@
 """Creating engagements and moving them through their lifecycle."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import UniqueConstraint
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bansou.accounts.models import User
 from bansou.audit.services import audit_log
 from bansou.core.roles import Role
-from bansou.engagements.models import Engagement, EngagementEvent, RematchRequest
+from bansou.engagements.models import (
+    ONE_OPEN_PER_SUPPORTER,
+    ONE_OPEN_PER_TEAM,
+    Engagement,
+    EngagementEvent,
+    RematchRequest,
+)
 from bansou.orgs.models import Membership
 from bansou.people.models import Team, TeamMember
 from bansou.programs.models import Program
@@ -45,6 +52,26 @@ def _check_supporters_ready(program: Program, users: list[User]) -> None:
         raise ValidationError(problems)
 
 
+def _already_open_message() -> str:
+    return _("This client already has an open engagement with them.")
+
+
+def _violated_constraint(exc: IntegrityError) -> str:
+    """The name of the constraint an IntegrityError reports: PostgreSQL names it; SQLite
+    names the columns of a unique index, mapped back to the constraint here."""
+    diag = getattr(exc.__cause__, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    if name:
+        return str(name)
+    message = str(exc)
+    for constraint in Engagement._meta.constraints:
+        if isinstance(constraint, UniqueConstraint):
+            columns = ", ".join(f"{Engagement._meta.db_table}.{f}_id" for f in constraint.fields)
+            if constraint.name in message or columns in message:
+                return constraint.name
+    return ""
+
+
 @transaction.atomic
 def engagement_create(
     *,
@@ -62,6 +89,10 @@ def engagement_create(
         raise ValidationError(
             _("%(name)s is not a client of this organisation.") % {"name": client.display_name}
         )
+    if team is not None:
+        # The same lock team_member_add takes: a member joining at this moment is either
+        # seen here (and checked for readiness) or sees this engagement when it joins.
+        Team.objects.select_for_update().get(pk=team.pk)
     members = (
         [supporter]
         if supporter is not None
@@ -76,15 +107,14 @@ def engagement_create(
     if team is not None and len(members) < 2:
         raise ValidationError(_("A team needs at least two supporters."))
     _check_supporters_ready(program, members)
-    already = Engagement.objects.filter(
-        program=program, client=client, status__in=OPEN_STATUSES
-    ).select_for_update()
+    # A friendly early answer; under a race the unique constraints decide (below).
+    already = Engagement.objects.filter(program=program, client=client, status__in=OPEN_STATUSES)
     if supporter is not None:
         already = already.filter(supporter=supporter)
     else:
         already = already.filter(team=team)
     if already.exists():
-        raise ValidationError(_("This client already has an open engagement with them."))
+        raise ValidationError(_already_open_message())
     engagement = Engagement(
         organization=program.organization,
         program=program,
@@ -95,8 +125,16 @@ def engagement_create(
         status=S.ACTIVE if start_now else S.PROPOSED,
         created_by=created_by,
     )
-    engagement.full_clean()
-    engagement.save()
+    # The constraints are checked by the database, not here: full_clean would run the same
+    # query as the pre-check above and answer the loser of a race with a generic message.
+    engagement.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            engagement.save()
+    except IntegrityError as exc:
+        if _violated_constraint(exc) in (ONE_OPEN_PER_SUPPORTER, ONE_OPEN_PER_TEAM):
+            raise ValidationError(_already_open_message()) from exc
+        raise
     EngagementEvent.objects.create(
         organization=engagement.organization,
         engagement=engagement,
@@ -164,14 +202,14 @@ def engagement_update_goals(
 def rematch_request(*, engagement: Engagement, client: User) -> RematchRequest:
     """The client asks, without giving a reason, for a different supporter. Idempotent
     while a request is open; only coordinators ever see it."""
-    if engagement.client_id != client.pk:
+    locked = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    if locked.client_id != client.pk:
         raise ValidationError(_("Only the client can ask for a different supporter."))
-    Engagement.objects.select_for_update().get(pk=engagement.pk)
-    existing = RematchRequest.objects.filter(engagement=engagement, handled_at__isnull=True).first()
+    existing = RematchRequest.objects.filter(engagement=locked, handled_at__isnull=True).first()
     if existing is not None:
         return existing
     return RematchRequest.objects.create(
-        organization=engagement.organization, engagement=engagement, requested_by=client
+        organization=locked.organization, engagement=locked, requested_by=client
     )
 
 

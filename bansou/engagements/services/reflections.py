@@ -1,9 +1,7 @@
 """The client's reflection (振り返り) and the single-use link that asks for it."""
 
 import datetime
-import hashlib
 import secrets
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,13 +12,10 @@ from django.utils.translation import gettext_lazy
 
 from bansou.accounts.models import User
 from bansou.engagements.models import Reflection, ReflectionLink, Session
+from bansou.engagements.selectors.reflections import token_digest
 from bansou.ops.mail import send_templated_mail
 
 LINK_LIFETIME = datetime.timedelta(days=7)
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @transaction.atomic
@@ -31,7 +26,7 @@ def reflection_link_issue(*, session: Session) -> str:
     ReflectionLink.objects.create(
         organization=session.organization,
         session=session,
-        nonce=_digest(token),
+        nonce=token_digest(token),
         expires_at=timezone.now() + LINK_LIFETIME,
     )
     return token
@@ -46,6 +41,7 @@ def reflection_link_send(*, session: Session) -> str | None:
     path = f"/r/{token}/"
     send_templated_mail(
         recipient=client,
+        organization=session.organization,
         subject=gettext_lazy("A few minutes to look back on today's session"),
         template="engagements/email/reflection_link.txt",
         context={
@@ -56,42 +52,6 @@ def reflection_link_send(*, session: Session) -> str | None:
         },
     )
     return token
-
-
-class LinkProblem(Exception):
-    """The link cannot be used; ``message`` says why in the visitor's language."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(frozen=True)
-class ResolvedLink:
-    link: ReflectionLink
-    session: Session
-
-
-def reflection_link_resolve(*, token: str) -> ResolvedLink:
-    """Finds the link across organisations (the visitor is not signed in); the caller then
-    activates the link's organisation scope."""
-    from django_scopes import scopes_disabled
-
-    with scopes_disabled():
-        link = (
-            ReflectionLink.objects.filter(nonce=_digest(token))
-            .select_related("session__engagement__program", "session__engagement__client")
-            .first()
-        )
-    if link is None:
-        raise LinkProblem(_("This link is not valid. Please check that you copied all of it."))
-    if link.used_at is not None or hasattr(link.session, "reflection"):
-        raise LinkProblem(_("This reflection has already been sent. Thank you!"))
-    if link.expires_at <= timezone.now():
-        raise LinkProblem(
-            _("This link has expired. You can still write your reflection after signing in.")
-        )
-    return ResolvedLink(link=link, session=link.session)
 
 
 @transaction.atomic

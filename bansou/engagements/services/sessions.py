@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bansou.accounts.models import User
+from bansou.core.calendar import is_holiday
 from bansou.engagements.cadence import PlannedDate, Rule, plan_dates
 from bansou.engagements.models import Engagement, Session
 from bansou.engagements.services.lifecycle import OPEN_STATUSES
+from bansou.engagements.services.reflections import reflection_link_send
 from bansou.people.selectors import client_booking_block_reason
-from bansou.scheduling.holidays import is_holiday
 
 MAX_SESSION_MINUTES = 8 * 60
 
@@ -26,14 +27,16 @@ def jitsi_room_url() -> str:
     )
 
 
-def _validate_booking(engagement: Engagement) -> None:
-    if engagement.status not in OPEN_STATUSES:
+def _lock_open_engagement(engagement: Engagement) -> Engagement:
+    """Locks the engagement row and checks it, as locked, still takes sessions: the copy the
+    caller holds may predate a concurrent end."""
+    locked = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    if locked.status not in OPEN_STATUSES:
         raise ValidationError(_("Sessions cannot be added to an engagement that has finished."))
-    reason = client_booking_block_reason(
-        organization=engagement.organization, user=engagement.client
-    )
+    reason = client_booking_block_reason(organization=locked.organization, user=locked.client)
     if reason:
         raise ValidationError(reason)
+    return locked
 
 
 def _validate_times(starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:
@@ -61,8 +64,7 @@ def session_schedule(
 ) -> Session:
     _validate_times(starts_at, ends_at)
     _validate_mode(mode, meeting_url)
-    Engagement.objects.select_for_update().get(pk=engagement.pk)
-    _validate_booking(engagement)
+    engagement = _lock_open_engagement(engagement)
     session = Session(
         organization=engagement.organization,
         engagement=engagement,
@@ -106,8 +108,7 @@ def session_series_create(
             {"duration_minutes": _("Choose a duration between 1 and 480 minutes.")}
         )
     _validate_mode(mode, meeting_url)
-    Engagement.objects.select_for_update().get(pk=engagement.pk)
-    _validate_booking(engagement)
+    engagement = _lock_open_engagement(engagement)
     planned = series_plan(first_day=first_day, until=until, rule=rule, limit=limit)
     if not planned:
         raise ValidationError(_("The rule gives no dates in this period."))
@@ -144,6 +145,11 @@ def session_move(
     meeting_url: str,
 ) -> Session:
     """Moves one occurrence; the rest of its series stays as it is."""
+    # Engagement first, then session: the same order as scheduling, and the locked status
+    # is the one checked (an engagement ended meanwhile keeps its sessions where they are).
+    engagement = Engagement.objects.select_for_update().get(pk=session.engagement_id)
+    if engagement.status not in OPEN_STATUSES:
+        raise ValidationError(_("Sessions of an engagement that has finished cannot be moved."))
     locked = Session.objects.select_for_update().get(pk=session.pk)
     if locked.status != Session.Status.SCHEDULED:
         raise ValidationError(_("Only a scheduled session can be moved."))
@@ -162,7 +168,6 @@ def session_set_status(
 ) -> Session:
     """Marks a session held, no-show or cancelled (with a reason and who cancelled). Marking
     it held sends the client the reflection link when the program asks for reflections."""
-    from bansou.engagements.services.reflections import reflection_link_send
 
     locked = (
         Session.objects.select_for_update().select_related("engagement__program").get(pk=session.pk)

@@ -4,12 +4,11 @@ from django.http import HttpRequest, HttpResponseBase
 
 from bansou.core.roles import Role
 from bansou.engagements.models import Engagement, Session
-from bansou.engagements.rules import is_engagement_supporter
 from bansou.engagements.selectors.access import engagement_for, session_for
-from bansou.orgs.views import OrgTemplateView
+from bansou.orgs.http import OrgView
 
 
-class EngagementView(OrgTemplateView):
+class EngagementView(OrgView):
     """Loads ``self.engagement`` (404 unless this person may see it)."""
 
     engagement: Engagement
@@ -25,14 +24,9 @@ class EngagementView(OrgTemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     @property
-    def role(self) -> str:
-        return str(self.membership.role)
-
-    @property
     def is_supporter(self) -> bool:
-        return self.role == Role.SUPPORTER and bool(
-            is_engagement_supporter(self.user, self.engagement)
-        )
+        """``engagement_for`` lets a supporter through only to their own engagements."""
+        return self.role == Role.SUPPORTER
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -40,7 +34,7 @@ class EngagementView(OrgTemplateView):
         return context
 
 
-class SessionView(OrgTemplateView):
+class SessionView(OrgView):
     """Loads ``self.session`` and its engagement (404 unless this person may see it)."""
 
     session: Session
@@ -49,7 +43,7 @@ class SessionView(OrgTemplateView):
         self.session = session_for(
             organization=self.organization,
             user=self.user,
-            role=str(self.membership.role),
+            role=self.role,
             pk=kwargs["session_pk"],
         )
         return super().dispatch(request, *args, **kwargs)

@@ -10,8 +10,12 @@ from bansou.audit.services import client_ip
 from bansou.core.access import org_roles
 from bansou.core.roles import Role
 from bansou.engagements.forms import EngagementCreateForm, GoalsForm, StatusForm
-from bansou.engagements.models import Engagement, RematchRequest
-from bansou.engagements.selectors.access import engagements_visible_to
+from bansou.engagements.models import Engagement
+from bansou.engagements.selectors.lookups import (
+    engagement_list,
+    open_rematch_of,
+    rematch_request_in,
+)
 from bansou.engagements.selectors.timeline import engagement_timeline
 from bansou.engagements.selectors.work import open_rematch_requests
 from bansou.engagements.services.lifecycle import (
@@ -23,41 +27,38 @@ from bansou.engagements.services.lifecycle import (
 )
 from bansou.engagements.views.base import EngagementView
 from bansou.orgs.forms import add_service_errors
-from bansou.orgs.views import OrgTemplateView
-from bansou.programs.models import Program
+from bansou.orgs.http import OrgView
+from bansou.programs.selectors import programs_of
 
 PEOPLE = org_roles(Role.COORDINATOR, Role.SUPPORTER, Role.CLIENT)
 TEAM_SIDE = org_roles(Role.COORDINATOR, Role.SUPPORTER)
 
 
-class EngagementListView(OrgTemplateView):
+class EngagementListView(OrgView):
     access_policy = PEOPLE
     template_name = "engagements/list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        engagements = engagements_visible_to(
-            organization=self.organization,
-            user=self.user,
-            role=self.membership.role,
-        ).select_related("program", "client", "supporter", "team")
         status = self.request.GET.get("status", "")
-        if status in Engagement.Status.values:
-            engagements = engagements.filter(status=status)
         program = self.request.GET.get("program", "")
-        if program.isdigit():
-            engagements = engagements.filter(program_id=int(program))
         context.update(
-            engagements=engagements.order_by("status", "-created_at"),
+            engagements=engagement_list(
+                organization=self.organization,
+                user=self.user,
+                role=self.role,
+                status=status,
+                program_id=int(program) if program.isdigit() else None,
+            ),
             statuses=Engagement.Status.choices,
             selected_status=status,
-            programs=Program.objects.filter(organization=self.organization),
+            programs=programs_of(organization=self.organization),
             selected_program=program,
         )
         return context
 
 
-class EngagementCreateView(OrgTemplateView):
+class EngagementCreateView(OrgView):
     access_policy = org_roles(Role.COORDINATOR)
     template_name = "engagements/create.html"
 
@@ -93,13 +94,14 @@ class EngagementDetailView(EngagementView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["timeline"] = engagement_timeline(
-            engagement=self.engagement, role=self.role, is_supporter=self.is_supporter
+            engagement=self.engagement,
+            user=self.user,
+            role=self.role,
+            is_supporter=self.is_supporter,
         )
         context["can_manage"] = self.role == Role.COORDINATOR or self.is_supporter
         if self.role == Role.COORDINATOR:
-            context["open_rematch"] = RematchRequest.objects.filter(
-                engagement=self.engagement, handled_at__isnull=True
-            ).first()
+            context["open_rematch"] = open_rematch_of(engagement=self.engagement)
         return context
 
 
@@ -169,7 +171,7 @@ class RematchRequestView(EngagementView):
         return redirect("engagements:detail", self.organization.slug, self.engagement.pk)
 
 
-class RematchQueueView(OrgTemplateView):
+class RematchQueueView(OrgView):
     access_policy = org_roles(Role.COORDINATOR)
     template_name = "engagements/rematch_queue.html"
 
@@ -181,9 +183,7 @@ class RematchQueueView(OrgTemplateView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         pk = request.POST.get("request", "")
         item = (
-            RematchRequest.objects.filter(organization=self.organization, pk=pk).first()
-            if pk.isdigit()
-            else None
+            rematch_request_in(organization=self.organization, pk=int(pk)) if pk.isdigit() else None
         )
         if item is None:
             messages.error(request, _("That request no longer exists."))

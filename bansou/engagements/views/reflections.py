@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -13,16 +14,17 @@ from bansou.core.access import PUBLIC, org_roles
 from bansou.core.roles import Role
 from bansou.engagements.forms import ReflectionForm
 from bansou.engagements.models import Reflection
-from bansou.engagements.rules import is_engagement_client, is_engagement_supporter
-from bansou.engagements.selectors.work import client_journal
-from bansou.engagements.services.reflections import (
+from bansou.engagements.selectors.reflections import (
     LinkProblem,
+    reflection_entry_via,
     reflection_link_resolve,
-    reflection_submit,
+    reflection_of,
 )
+from bansou.engagements.selectors.work import client_journal
+from bansou.engagements.services.reflections import reflection_submit
 from bansou.engagements.views.base import SessionView
 from bansou.orgs.forms import add_service_errors
-from bansou.orgs.views import OrgTemplateView
+from bansou.orgs.http import OrgView
 
 
 class ReflectionView(SessionView):
@@ -33,20 +35,14 @@ class ReflectionView(SessionView):
     template_name = "engagements/reflection.html"
 
     def _check(self) -> str:
-        user = self.user
-        if is_engagement_client(user, self.engagement):
-            via = Reflection.Via.WEB
-        elif is_engagement_supporter(user, self.engagement):
-            via = Reflection.Via.SUPPORTER
-        else:
+        via = reflection_entry_via(user=self.user, engagement=self.engagement)
+        if via is None:
             raise PermissionDenied
-        if not self.engagement.program.reflection_enabled:
-            raise PermissionDenied
-        return str(via)
+        return via
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self._check()
-        existing = Reflection.objects.filter(session=self.session).first()
+        existing = reflection_of(session=self.session)
         return self.render_to_response(
             self.get_context_data(form=ReflectionForm(), existing=existing)
         )
@@ -82,12 +78,13 @@ class ReflectionLinkView(View):
         try:
             resolved = reflection_link_resolve(token=kwargs["token"])
         except LinkProblem as problem:
+            _speak(request, problem.language)
             return render(
                 request, "engagements/reflection_link_problem.html", {"problem": problem.message}
             )
         session = resolved.session
-        language = request.COOKIES.get("django_language") or session.engagement.client.language
-        with scope(organization=session.organization), translation.override(language):
+        _speak(request, resolved.language)
+        with scope(organization=session.organization):
             form = ReflectionForm(request.POST if request.method == "POST" else None)
             if request.method == "POST" and form.is_valid():
                 try:
@@ -111,7 +108,15 @@ class ReflectionLinkView(View):
             return response
 
 
-class JournalView(OrgTemplateView):
+def _speak(request: HttpRequest, language: str | None) -> None:
+    """A mailed link speaks the language of the person it was sent to, whatever the
+    browser (or whoever opens it) prefers."""
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+
+
+class JournalView(OrgView):
     access_policy = org_roles(Role.CLIENT)
     template_name = "engagements/journal.html"
 

@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -10,18 +10,20 @@ from django.utils.translation import gettext_lazy as _
 from bansou.audit.services import client_ip
 from bansou.core.access import org_roles
 from bansou.core.roles import Role
-from bansou.engagements.cadence import Rule
 from bansou.engagements.forms import (
     AuditedReadForm,
     CadenceForm,
     SessionForm,
     SessionRecordForm,
     SessionStatusForm,
-    meeting_url_for,
 )
 from bansou.engagements.models import Session, SessionNote
 from bansou.engagements.rules import is_engagement_supporter
-from bansou.engagements.selectors.access import note_for_supporter
+from bansou.engagements.selectors.access import note_for_supporter, notes_visible_to
+from bansou.engagements.selectors.lookups import (
+    note_for_coordinator,
+    record_initial,
+)
 from bansou.engagements.services.records import note_read_audited, session_record_save
 from bansou.engagements.services.sessions import (
     series_plan,
@@ -32,17 +34,10 @@ from bansou.engagements.services.sessions import (
 )
 from bansou.engagements.views.base import EngagementView, SessionView
 from bansou.orgs.forms import add_service_errors
-from bansou.orgs.views import OrgTemplateView
-from bansou.programs.models import Phase
+from bansou.orgs.http import OrgView
+from bansou.programs.selectors import active_phase
 
 TEAM_SIDE = org_roles(Role.COORDINATOR, Role.SUPPORTER)
-
-
-def _require_team_side(view: EngagementView | SessionView) -> None:
-    """Coordinators, or the engagement's own supporters."""
-    role = view.membership.role
-    if role == Role.SUPPORTER and not is_engagement_supporter(view.user, view.engagement):
-        raise PermissionDenied
 
 
 class SessionCreateView(EngagementView):
@@ -50,12 +45,10 @@ class SessionCreateView(EngagementView):
     template_name = "engagements/session_form.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        _require_team_side(self)
         form = SessionForm(initial={"day": timezone.localdate(), "generate_room": True})
         return self.render_to_response(self.get_context_data(form=form))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        _require_team_side(self)
         form = SessionForm(request.POST)
         if form.is_valid():
             try:
@@ -63,7 +56,7 @@ class SessionCreateView(EngagementView):
                     engagement=self.engagement, created_by=self.user, **form.session_fields()
                 )
             except ValidationError as error:
-                form.add_service_error(error)
+                add_service_errors(form, error, field_map=SessionForm.SERVICE_FIELD_MAP)
             else:
                 messages.success(request, _("The session has been scheduled."))
                 return redirect("engagements:detail", self.organization.slug, self.engagement.pk)
@@ -76,51 +69,20 @@ class CadenceView(EngagementView):
     access_policy = TEAM_SIDE
     template_name = "engagements/cadence.html"
 
-    def _initial(self) -> dict[str, Any]:
-        program = self.engagement.program
-        active = Phase.objects.filter(program=program, kind=Phase.Kind.ACTIVE).first()
-        first = max(timezone.localdate(), active.starts_on if active else program.starts_on)
-        until = active.ends_on if active else program.ends_on
-        return {
-            "first_day": first,
-            "until": until,
-            "rule": Rule.TWICE_MONTHLY.value,
-            "duration_minutes": 40,
-            "generate_room": True,
-        }
-
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        _require_team_side(self)
-        return self.render_to_response(
-            self.get_context_data(form=CadenceForm(initial=self._initial()))
-        )
+        program = self.engagement.program
+        initial = CadenceForm.initial_for(program=program, phase=active_phase(program=program))
+        return self.render_to_response(self.get_context_data(form=CadenceForm(initial=initial)))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        _require_team_side(self)
         form = CadenceForm(request.POST)
         plan = None
         if form.is_valid():
-            data = form.cleaned_data
-            plan = series_plan(
-                first_day=data["first_day"],
-                until=data["until"],
-                rule=Rule(data["rule"]),
-                limit=data["limit"],
-            )
+            plan = series_plan(**form.plan_fields())
             if "confirm" in request.POST:
                 try:
                     sessions = session_series_create(
-                        engagement=self.engagement,
-                        first_day=data["first_day"],
-                        until=data["until"],
-                        start_time=data["start_time"],
-                        duration_minutes=data["duration_minutes"],
-                        rule=Rule(data["rule"]),
-                        limit=data["limit"],
-                        mode=data["mode"],
-                        place=data["place"],
-                        meeting_url=meeting_url_for(form),
-                        created_by=self.user,
+                        engagement=self.engagement, created_by=self.user, **form.series_fields()
                     )
                 except ValidationError as error:
                     add_service_errors(form, error)
@@ -142,7 +104,6 @@ class SessionEditView(SessionView):
     template_name = "engagements/session_form.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        _require_team_side(self)
         starts = timezone.localtime(self.session.starts_at)
         ends = timezone.localtime(self.session.ends_at)
         form = SessionForm(
@@ -158,13 +119,12 @@ class SessionEditView(SessionView):
         return self.render_to_response(self.get_context_data(form=form, moving=True))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        _require_team_side(self)
         form = SessionForm(request.POST)
         if form.is_valid():
             try:
                 session_move(session=self.session, **form.session_fields())
             except ValidationError as error:
-                form.add_service_error(error)
+                add_service_errors(form, error, field_map=SessionForm.SERVICE_FIELD_MAP)
             else:
                 messages.success(request, _("The session has been moved."))
                 return redirect("engagements:detail", self.organization.slug, self.engagement.pk)
@@ -176,11 +136,9 @@ class SessionStatusView(SessionView):
     template_name = "engagements/session_status.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        _require_team_side(self)
         return self.render_to_response(self.get_context_data(form=SessionStatusForm()))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        _require_team_side(self)
         form = SessionStatusForm(request.POST)
         if form.is_valid():
             try:
@@ -211,18 +169,16 @@ class SessionRecordView(SessionView):
     template_name = "engagements/session_record.html"
 
     def _form(self, data: Any = None) -> SessionRecordForm:
-        record = getattr(self.session, "record", None)
-        initial = {}
-        if record is not None:
-            initial = {"topics": list(record.topics.all()), "shared_summary": record.shared_summary}
-        return SessionRecordForm(data, program=self.engagement.program, initial=initial)
+        return SessionRecordForm(
+            data, program=self.engagement.program, initial=record_initial(session=self.session)
+        )
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.render_to_response(self.get_context_data(form=self._form()))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["notes"] = SessionNote.objects.filter(session=self.session).select_related("author")
+        context["notes"] = notes_visible_to(session=self.session, user=self.user)
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -244,7 +200,7 @@ class SessionRecordView(SessionView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
-class NoteView(OrgTemplateView):
+class NoteView(OrgView):
     """A private note, for the engagement's supporters only."""
 
     access_policy = org_roles(Role.SUPPORTER)
@@ -260,20 +216,14 @@ class NoteView(OrgTemplateView):
         return context
 
 
-class NoteAuditedReadView(OrgTemplateView):
+class NoteAuditedReadView(OrgView):
     """A coordinator may read a private note only by giving a reason; each read is audited."""
 
     access_policy = org_roles(Role.COORDINATOR)
     template_name = "engagements/note_audited.html"
 
     def _note(self) -> SessionNote:
-        from django.shortcuts import get_object_or_404
-
-        return get_object_or_404(
-            SessionNote.objects.select_related("session__engagement__client", "author"),
-            organization=self.organization,
-            pk=self.kwargs["note_pk"],
-        )
+        return note_for_coordinator(organization=self.organization, pk=self.kwargs["note_pk"])
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         note = self._note()

@@ -12,7 +12,6 @@ from bansou.people.views.supporters import (
     SupporterEditView,
     SupporterListView,
 )
-from bansou.people.views.teams import TeamCreateView, TeamDetailView, TeamListView
 
 __all__ = [
     "ClientConsentView",
@@ -25,7 +24,4 @@ __all__ = [
     "SupporterDetailView",
     "SupporterEditView",
     "SupporterListView",
-    "TeamCreateView",
-    "TeamDetailView",
-    "TeamListView",
 ]

@@ -2,39 +2,39 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView, TemplateView
 
 from bansou.core.access import org_roles
 from bansou.core.roles import Role
-from bansou.people import selectors, services
+from bansou.orgs.forms import add_service_errors
+from bansou.orgs.http import OrgFormView, OrgView
+from bansou.people import selectors
 from bansou.people.forms import (
-    CONSENT_METHOD_LABELS,
     ClientCreateForm,
     ClientProfileForm,
     ConsentWithdrawForm,
     GuardianConsentForm,
+    consent_history,
 )
 from bansou.people.models import ClientProfile
-from bansou.people.views._base import OrgViewMixin, add_service_errors, int_param
+from bansou.people.services import consent as consents
+from bansou.people.services import profiles
+from bansou.people.views._base import int_param
 
 COORDINATOR = org_roles(Role.COORDINATOR)
+CONSENT_RECORDED = _("The guardian's consent has been recorded.")
+CONSENT_WITHDRAWN = _("The consent has been marked as withdrawn.")
 
 
-class ClientProfileMixin(OrgViewMixin):
-    kwargs: dict[str, Any]
-
-    def get_profile(self) -> ClientProfile:
-        return get_object_or_404(
-            selectors.client_profiles_of(organization=self.organization),
-            pk=self.kwargs["client_pk"],
-        )
+def _profile(view: OrgView | OrgFormView[Any]) -> ClientProfile:
+    """The client profile of the URL's ``<client_pk>`` (404 outside the organisation)."""
+    return selectors.client_profile_for(organization=view.organization, pk=view.kwargs["client_pk"])
 
 
-class ClientListView(OrgViewMixin, TemplateView):
+class ClientListView(OrgView):
     access_policy = COORDINATOR
     template_name = "people/clients/list.html"
 
@@ -71,7 +71,7 @@ class ClientListView(OrgViewMixin, TemplateView):
         return context
 
 
-class ClientCreateView(OrgViewMixin, FormView[ClientCreateForm]):
+class ClientCreateView(OrgFormView[ClientCreateForm]):
     """A coordinator opens a profile for a client member who has none."""
 
     access_policy = COORDINATOR
@@ -86,7 +86,7 @@ class ClientCreateView(OrgViewMixin, FormView[ClientCreateForm]):
 
     def form_valid(self, form: ClientCreateForm) -> HttpResponse:
         try:
-            profile = services.client_profile_create(
+            profile = profiles.client_profile_create(
                 organization=self.organization,
                 user=form.cleaned_data["user"],
                 category=form.cleaned_data["category"],
@@ -98,13 +98,13 @@ class ClientCreateView(OrgViewMixin, FormView[ClientCreateForm]):
         return redirect("people:client_edit", self.organization.slug, profile.pk)
 
 
-class ClientDetailView(ClientProfileMixin, TemplateView):
+class ClientDetailView(OrgView):
     access_policy = COORDINATOR
     template_name = "people/clients/detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        profile = self.get_profile()
+        profile = _profile(self)
         context.update(
             profile=profile,
             languages=selectors.language_labels(profile.languages),
@@ -116,12 +116,12 @@ class ClientDetailView(ClientProfileMixin, TemplateView):
         return context
 
 
-class ClientEditView(ClientProfileMixin, FormView[ClientProfileForm]):
+class ClientEditView(OrgFormView[ClientProfileForm]):
     access_policy = COORDINATOR
     template_name = "people/clients/edit.html"
 
     def get_form(self, form_class: Any = None) -> ClientProfileForm:
-        self.profile = self.get_profile()
+        self.profile = _profile(self)
         kwargs = self.get_form_kwargs()
         kwargs["initial"] = ClientProfileForm.initial_for(self.profile)
         return ClientProfileForm(
@@ -135,7 +135,7 @@ class ClientEditView(ClientProfileMixin, FormView[ClientProfileForm]):
 
     def form_valid(self, form: ClientProfileForm) -> HttpResponse:
         try:
-            services.client_profile_update(profile=self.profile, **form.cleaned_data)
+            profiles.client_profile_update(profile=self.profile, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
@@ -143,37 +143,21 @@ class ClientEditView(ClientProfileMixin, FormView[ClientProfileForm]):
         return redirect("people:client_detail", self.organization.slug, self.profile.pk)
 
 
-class ClientConsentView(ClientProfileMixin, TemplateView):
+class ClientConsentView(OrgView):
     """Guardian consent: record a new one, see the history, withdraw the active one."""
 
     access_policy = COORDINATOR
     template_name = "people/clients/consent.html"
 
-    def _page(
-        self,
-        profile: ClientProfile,
-        form: GuardianConsentForm | None = None,
-        withdraw_form: ConsentWithdrawForm | None = None,
-    ) -> HttpResponse:
-        history = list(selectors.guardian_consents_of(client=profile))
-        for consent in history:
-            consent.method_label = CONSENT_METHOD_LABELS.get(  # type: ignore[attr-defined]
-                consent.method, consent.method
-            )
-        active = next((c for c in history if c.withdrawn_on is None), None)
+    def _page(self, profile: ClientProfile, **forms: Form) -> HttpResponse:
+        history = consent_history(selectors.guardian_consents_of(client=profile))
         return self.render_to_response(
             {
                 "profile": profile,
                 "history": history,
-                "active_consent": active,
-                "form": form
-                or GuardianConsentForm(
-                    initial={"given_on": timezone.localdate()}, prefix="consent"
-                ),
-                "withdraw_form": withdraw_form
-                or ConsentWithdrawForm(
-                    initial={"withdrawn_on": timezone.localdate()}, prefix="withdraw"
-                ),
+                "active_consent": next((c for c in history if c.withdrawn_on is None), None),
+                "form": forms.get("form") or GuardianConsentForm(),
+                "withdraw_form": forms.get("withdraw_form") or ConsentWithdrawForm(),
                 "block_reason": selectors.client_booking_block_reason(
                     organization=self.organization, user=profile.user
                 ),
@@ -181,37 +165,22 @@ class ClientConsentView(ClientProfileMixin, TemplateView):
         )
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self._page(self.get_profile())
+        return self._page(_profile(self))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        profile = self.get_profile()
-        if request.POST.get("action") == "withdraw":
-            return self._withdraw(profile)
-        form = GuardianConsentForm(request.POST, prefix="consent")
+        profile = _profile(self)
+        withdraw = request.POST.get("action") == "withdraw"
+        form: Form = (ConsentWithdrawForm if withdraw else GuardianConsentForm)(request.POST)
         if form.is_valid():
+            data = {"client": profile, **form.cleaned_data}
             try:
-                services.guardian_consent_record(
-                    client=profile, recorded_by=self.user, **form.cleaned_data
-                )
+                if withdraw:
+                    consents.guardian_consent_withdraw(withdrawn_by=self.user, **data)
+                else:
+                    consents.guardian_consent_record(recorded_by=self.user, **data)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, _("The guardian's consent has been recorded."))
+                messages.success(request, CONSENT_WITHDRAWN if withdraw else CONSENT_RECORDED)
                 return redirect("people:client_consent", self.organization.slug, profile.pk)
-        return self._page(profile, form=form)
-
-    def _withdraw(self, profile: ClientProfile) -> HttpResponse:
-        form = ConsentWithdrawForm(self.request.POST, prefix="withdraw")
-        if form.is_valid():
-            try:
-                services.guardian_consent_withdraw(
-                    client=profile,
-                    withdrawn_on=form.cleaned_data["withdrawn_on"],
-                    withdrawn_by=self.user,
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(self.request, _("The consent has been marked as withdrawn."))
-                return redirect("people:client_consent", self.organization.slug, profile.pk)
-        return self._page(profile, withdraw_form=form)
+        return self._page(profile, **{"withdraw_form" if withdraw else "form": form})

@@ -3,29 +3,23 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView, TemplateView, View
-from django.views.generic.base import TemplateResponseMixin
 
 from bansou.core.access import org_roles
 from bansou.core.roles import Role
-from bansou.people import selectors, services
-from bansou.people.forms import (
-    QualificationFormSet,
-    SupporterCreateForm,
-    SupporterProfileForm,
-    qualification_initial,
-    qualification_inputs,
-)
+from bansou.orgs.forms import add_service_errors
+from bansou.orgs.http import OrgFormView, OrgView
+from bansou.people import selectors
+from bansou.people.forms import SupporterCreateForm, SupporterProfileForms
 from bansou.people.models import LANGUAGE_CHOICES, Qualification, SupporterProfile
-from bansou.people.views._base import OrgViewMixin, add_service_errors
+from bansou.people.services import profiles
 
 COORDINATOR = org_roles(Role.COORDINATOR)
 
 
-class SupporterListView(OrgViewMixin, TemplateView):
+class SupporterListView(OrgView):
     access_policy = COORDINATOR
     template_name = "people/supporters/list.html"
 
@@ -58,7 +52,7 @@ class SupporterListView(OrgViewMixin, TemplateView):
         return context
 
 
-class SupporterCreateView(OrgViewMixin, FormView[SupporterCreateForm]):
+class SupporterCreateView(OrgFormView[SupporterCreateForm]):
     """A coordinator opens a profile for a supporter member who has none."""
 
     access_policy = COORDINATOR
@@ -73,7 +67,7 @@ class SupporterCreateView(OrgViewMixin, FormView[SupporterCreateForm]):
 
     def form_valid(self, form: SupporterCreateForm) -> HttpResponse:
         try:
-            profile = services.supporter_profile_create(
+            profile = profiles.supporter_profile_create(
                 organization=self.organization, user=form.cleaned_data["user"]
             )
         except ValidationError as exc:
@@ -83,15 +77,14 @@ class SupporterCreateView(OrgViewMixin, FormView[SupporterCreateForm]):
         return redirect("people:supporter_edit", self.organization.slug, profile.pk)
 
 
-class SupporterDetailView(OrgViewMixin, TemplateView):
+class SupporterDetailView(OrgView):
     access_policy = COORDINATOR
     template_name = "people/supporters/detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        profile = get_object_or_404(
-            selectors.supporter_profiles_of(organization=self.organization),
-            pk=self.kwargs["supporter_pk"],
+        profile = selectors.supporter_profile_for(
+            organization=self.organization, pk=self.kwargs["supporter_pk"]
         )
         context.update(
             profile=profile,
@@ -101,7 +94,7 @@ class SupporterDetailView(OrgViewMixin, TemplateView):
         return context
 
 
-class SupporterProfileEditBase(OrgViewMixin, TemplateResponseMixin, View):
+class SupporterProfileEditBase(OrgView):
     """The profile form and the qualifications formset, saved together by one service."""
 
     template_name = "people/supporters/edit.html"
@@ -113,67 +106,39 @@ class SupporterProfileEditBase(OrgViewMixin, TemplateResponseMixin, View):
     def success_url(self, profile: SupporterProfile) -> str:
         raise NotImplementedError
 
-    def _forms(
-        self, profile: SupporterProfile, data: Any = None
-    ) -> tuple[SupporterProfileForm, Any]:
+    def _forms(self, data: Any = None) -> SupporterProfileForms:
+        profile = self.get_profile()
         suggestions = selectors.specialty_suggestions(organization=self.organization)
-        form = SupporterProfileForm(
-            data, initial=SupporterProfileForm.initial_for(profile), suggestions=suggestions
-        )
-        formset = QualificationFormSet(
-            data, initial=qualification_initial(profile), prefix="qualifications"
-        )
-        return form, formset
+        return SupporterProfileForms(profile, data, suggestions=suggestions)
 
-    def _render(
-        self, profile: SupporterProfile, form: SupporterProfileForm, formset: Any
-    ) -> HttpResponse:
+    def _render(self, forms: SupporterProfileForms) -> HttpResponse:
+        cancel_url = self.success_url(forms.profile)
         return self.render_to_response(
-            {
-                "profile": profile,
-                "form": form,
-                "formset": formset,
-                "own_profile": self.own_profile,
-                "cancel_url": self.success_url(profile),
-            }
+            {**forms.as_context(), "own_profile": self.own_profile, "cancel_url": cancel_url}
         )
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        profile = self.get_profile()
-        form, formset = self._forms(profile)
-        return self._render(profile, form, formset)
+        return self._render(self._forms())
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        profile = self.get_profile()
-        form, formset = self._forms(profile, request.POST)
-        if form.is_valid() and formset.is_valid():
-            data = form.cleaned_data
+        forms = self._forms(request.POST)
+        if forms.is_valid():
             try:
-                services.supporter_profile_update(
-                    profile=profile,
-                    specialties=data["all_specialties"],
-                    languages=data["languages"],
-                    bio=data["bio"],
-                    gender=data["gender"],
-                    monthly_capacity=data["monthly_capacity"],
-                    max_concurrent=data["max_concurrent"],
-                    qualifications=qualification_inputs(formset),
-                )
+                profiles.supporter_profile_update(**forms.update_fields())
             except ValidationError as exc:
-                add_service_errors(form, exc)
+                add_service_errors(forms.form, exc)
             else:
                 messages.success(request, _("The profile has been saved."))
-                return redirect(self.success_url(profile))
-        return self._render(profile, form, formset)
+                return redirect(self.success_url(forms.profile))
+        return self._render(forms)
 
 
 class SupporterEditView(SupporterProfileEditBase):
     access_policy = COORDINATOR
 
     def get_profile(self) -> SupporterProfile:
-        return get_object_or_404(
-            selectors.supporter_profiles_of(organization=self.organization),
-            pk=self.kwargs["supporter_pk"],
+        return selectors.supporter_profile_for(
+            organization=self.organization, pk=self.kwargs["supporter_pk"]
         )
 
     def success_url(self, profile: SupporterProfile) -> str:
@@ -187,8 +152,8 @@ class MySupporterProfileView(SupporterProfileEditBase):
     own_profile = True
 
     def get_profile(self) -> SupporterProfile:
-        services.supporter_profile_ensure(organization=self.organization, user=self.user)
-        return selectors.supporter_profiles_of(organization=self.organization).get(user=self.user)
+        profiles.supporter_profile_ensure(organization=self.organization, user=self.user)
+        return selectors.own_supporter_profile(organization=self.organization, user=self.user)
 
     def success_url(self, profile: SupporterProfile) -> str:
         return reverse("people:my_supporter_profile", args=[self.organization.slug])

@@ -3,19 +3,22 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.functional import cached_property
 
 from bansou.core.access import org_roles
 from bansou.core.roles import Role
-from bansou.orgs.views import OrgTemplateView
-from bansou.programs import selectors, services
-from bansou.programs.forms import DecisionForm
+from bansou.orgs.http import OrgView
+from bansou.programs import selectors
+from bansou.programs.forms.applications import DecisionForm
 from bansou.programs.models import Application, Side
+from bansou.programs.services.applications import ApplicationDecisionError, application_decide
 from bansou.programs.views.base import ProgramView
 
 PAGE_SIZE = 50
+# An application still waiting for a decision (it can be accepted or declined).
+UNDECIDED = (Application.Status.PENDING, Application.Status.WAITLISTED)
 
 
 class ApplicationQueueView(ProgramView):
@@ -26,7 +29,7 @@ class ApplicationQueueView(ProgramView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        program = self.get_program()
+        program = self.program
         status = self.request.GET.get("status", "")
         side = self.request.GET.get("side", "")
         status = status if status in Application.Status.values else ""
@@ -52,78 +55,44 @@ class ApplicationQueueView(ProgramView):
         return context
 
 
-class ApplicationDetailView(OrgTemplateView):
+class ApplicationDetailView(OrgView):
     """One application with the three decisions (accept, waitlist, decline) as one form."""
 
     access_policy = org_roles(Role.COORDINATOR)
     template_name = "programs/applications/detail.html"
 
-    def get_application(self) -> Application:
-        if not hasattr(self, "_application"):
-            applications = Application.objects.filter(
-                organization=self.organization
-            ).select_related("program", "decided_by", "user")
-            self._application = get_object_or_404(applications, pk=self.kwargs["application_pk"])
-        return self._application
+    @cached_property
+    def application(self) -> Application:
+        pk = self.kwargs["application_pk"]
+        return selectors.application_for(organization=self.organization, pk=pk)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        application = self.get_application()
+        application = self.application
         context.update(
             application=application,
             program=application.program,
             applicant=selectors.applicant_context(application=application),
-            is_open=application.status
-            in (Application.Status.PENDING, Application.Status.WAITLISTED),
+            is_open=application.status in UNDECIDED,
             can_waitlist=application.status == Application.Status.PENDING,
         )
         context.setdefault("form", DecisionForm())
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        application = self.get_application()
+        application = self.application
         form = DecisionForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
-        decision = form.cleaned_data["decision"]
-        common = {
-            "application": application,
-            "decided_by": request.user,
-            "message": form.cleaned_data["message"],
-        }
-        name = f"{application.family_name} {application.given_name}"
         try:
-            if decision == DecisionForm.ACCEPT:
-                outcome = services.application_accept(**common)
-                messages.success(
-                    request,
-                    _("%(name)s has been accepted and invited by email.") % {"name": name},
-                )
-                if outcome.kept_role:
-                    messages.info(
-                        request,
-                        _(
-                            "%(name)s was already a member of this organisation as "
-                            "%(role)s; that role has been kept."
-                        )
-                        % {"name": name, "role": Role(outcome.kept_role).label},
-                    )
-            elif decision == DecisionForm.WAITLIST:
-                services.application_waitlist(
-                    **common,
-                    notify=form.cleaned_data["notify"],
-                )
-                messages.success(request, _("%(name)s is on the waiting list.") % {"name": name})
-            else:
-                services.application_decline(
-                    **common,
-                    notify=form.cleaned_data["notify"],
-                )
-                messages.success(
-                    request, _("The application of %(name)s has been declined.") % {"name": name}
-                )
-        except services.ApplicationDecisionError as exc:
+            outcome = application_decide(
+                application=application, decided_by=self.user, **form.cleaned_data
+            )
+        except ApplicationDecisionError as exc:
             messages.error(request, exc.message)
+        else:
+            for level, text in form.done_messages(application, outcome):
+                messages.add_message(request, level, text)
         return redirect(
             "programs:application", org_slug=self.organization.slug, application_pk=application.pk
         )

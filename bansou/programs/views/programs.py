@@ -10,14 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from bansou.core.access import org_roles
 from bansou.core.roles import Role
-from bansou.orgs.views import OrgTemplateView
-from bansou.programs import selectors, services
-from bansou.programs.forms import ProgramEditor
-from bansou.programs.models import Program, Side
+from bansou.orgs.http import OrgView
+from bansou.programs import selectors
+from bansou.programs.forms.programs import ProgramEditor, new_program_initial
+from bansou.programs.models import Side
+from bansou.programs.services.programs import program_create, program_update
 from bansou.programs.views.base import ProgramView
 
 
-class ProgramListView(OrgTemplateView):
+class ProgramListView(OrgView):
     """Coordinators: every program, with counts. Supporters and clients: their programs."""
 
     access_policy = org_roles(Role.COORDINATOR, Role.SUPPORTER, Role.CLIENT)
@@ -25,37 +26,26 @@ class ProgramListView(OrgTemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        if self.membership.role == Role.COORDINATOR:
+        if self.role == Role.COORDINATOR:
             context["programs"] = selectors.programs_for_coordinator(organization=self.organization)
             context["is_coordinator"] = True
         else:
             context["programs"] = selectors.programs_visible_to(
                 organization=self.organization,
-                user=self.request.user,  # type: ignore[arg-type]
-                role=self.membership.role,
+                user=self.user,
+                role=self.role,
             )
         context["today"] = timezone.localdate()
         return context
 
 
-class ProgramCreateView(OrgTemplateView):
+class ProgramCreateView(OrgView):
     access_policy = org_roles(Role.COORDINATOR)
     template_name = "programs/form.html"
 
     def _editor(self, data: Any = None) -> ProgramEditor:
-        kind = self.request.GET.get("kind")
-        return ProgramEditor(
-            data,
-            organization=self.organization,
-            initial={
-                "kind": kind if kind in Program.Kind.values else Program.Kind.MENTORING,
-                "topics": "\n".join(str(t) for t in services.DEFAULT_TOPICS),
-                "reflection_enabled": True,
-                "quiet_after_days": 21,
-                "accepts_supporters": True,
-                "accepts_clients": True,
-            },
-        )
+        initial = new_program_initial(self.request.GET.get("kind"))
+        return ProgramEditor(data, organization=self.organization, initial=initial)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.render_to_response(self.get_context_data(editor=self._editor()))
@@ -64,13 +54,8 @@ class ProgramCreateView(OrgTemplateView):
         editor = self._editor(request.POST)
         if editor.is_valid():
             try:
-                program = services.program_create(
-                    organization=self.organization,
-                    data=editor.program_data(),
-                    phases=editor.phase_inputs(),
-                    targets=editor.target_inputs(),
-                    topics=editor.topic_names(),
-                    created_by=request.user,  # type: ignore[arg-type]
+                program = program_create(
+                    organization=self.organization, created_by=self.user, **editor.outline_fields()
                 )
             except ValidationError as exc:
                 editor.add_service_errors(exc)
@@ -87,14 +72,14 @@ class ProgramEditView(ProgramView):
     template_name = "programs/form.html"
 
     def _editor(self, data: Any = None) -> ProgramEditor:
-        program = self.get_program()
+        outline = selectors.program_outline(program=self.program)
         return ProgramEditor(
             data,
             organization=self.organization,
-            program=program,
-            phases=list(program.phases.all()),
-            targets=list(program.targets.all()),
-            topics=[t.name for t in program.topics.all()],
+            program=self.program,
+            phases=outline.phases,
+            targets=outline.targets,
+            topics=[t.name for t in outline.topics],
         )
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -104,13 +89,8 @@ class ProgramEditView(ProgramView):
         editor = self._editor(request.POST)
         if editor.is_valid():
             try:
-                program = services.program_update(
-                    program=self.get_program(),
-                    data=editor.program_data(),
-                    phases=editor.phase_inputs(),
-                    targets=editor.target_inputs(),
-                    topics=editor.topic_names(),
-                    updated_by=request.user,  # type: ignore[arg-type]
+                program = program_update(
+                    program=self.program, updated_by=self.user, **editor.outline_fields()
                 )
             except ValidationError as exc:
                 editor.add_service_errors(exc)
@@ -131,38 +111,35 @@ class ProgramDetailView(ProgramView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        program = self.get_program()
-        today = timezone.localdate()
-        role = self.membership.role
-        phases = list(program.phases.all())
+        outline = selectors.program_outline(program=self.program)
         context["timeline"] = selectors.program_timeline(
-            program=program, phases=phases, today=today
+            program=self.program, phases=outline.phases, today=timezone.localdate()
         )
-        context["is_coordinator"] = role == Role.COORDINATOR
-        if role == Role.COORDINATOR:
-            context["readiness"] = selectors.supporter_readiness(program=program)
-            context["clients"] = selectors.enrolled_clients(program=program)
-            context["trainings"] = list(selectors.trainings_of(program=program))
-            context["targets"] = list(program.targets.all())
-            context["topics"] = list(program.topics.all())
-            context["status_counts"] = selectors.application_status_counts(program=program)
-            if program.is_public:
-                context["public_url"] = self.request.build_absolute_uri(
-                    reverse(
-                        "public:program",
-                        kwargs={"org_slug": self.organization.slug, "program_slug": program.slug},
-                    )
-                )
-        else:
-            sides = selectors.enrollment_sides(program=program, user=self.request.user)  # type: ignore[arg-type]
-            if Side.SUPPORTER in sides:
-                context["is_enrolled_supporter"] = True
-                context["topics"] = list(program.topics.all())
-                context["my_trainings"] = selectors.my_trainings(
-                    program=program,
-                    user=self.request.user,  # type: ignore[arg-type]
-                )
-                context["is_ready"] = all(
-                    t.attended_on or not t.training.is_required for t in context["my_trainings"]
-                )
+        context["is_coordinator"] = self.role == Role.COORDINATOR
+        if self.role == Role.COORDINATOR:
+            context.update(self._coordinator_context(outline))
+        elif Side.SUPPORTER in selectors.enrollment_sides(program=self.program, user=self.user):
+            my_trainings = selectors.my_trainings(program=self.program, user=self.user)
+            context.update(
+                is_enrolled_supporter=True,
+                topics=outline.topics,
+                my_trainings=my_trainings,
+                is_ready=all(t.attended_on or not t.training.is_required for t in my_trainings),
+            )
+        return context
+
+    def _coordinator_context(self, outline: selectors.ProgramOutline) -> dict[str, Any]:
+        program = self.program
+        context: dict[str, Any] = {
+            "readiness": selectors.supporter_readiness(program=program),
+            "clients": selectors.enrolled_clients(program=program),
+            "trainings": list(selectors.trainings_of(program=program)),
+            "targets": outline.targets,
+            "topics": outline.topics,
+            "status_counts": selectors.application_status_counts(program=program),
+        }
+        if program.is_public:
+            slugs = {"org_slug": self.organization.slug, "program_slug": program.slug}
+            path = reverse("public:program", kwargs=slugs)
+            context["public_url"] = self.request.build_absolute_uri(path)
         return context

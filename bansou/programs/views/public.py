@@ -1,15 +1,17 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
 from django.utils import timezone, translation
 
 from bansou.core.access import PUBLIC_IN_ORG
-from bansou.programs import selectors, services
-from bansou.programs.forms import ApplicationForm
+from bansou.orgs.forms import add_service_errors
+from bansou.orgs.http import PublicOrgView
+from bansou.programs import selectors
+from bansou.programs.forms.applications import ApplicationForm
 from bansou.programs.models import Program, Side
-from bansou.programs.views.base import PublicOrgView
+from bansou.programs.services.applications import application_submit, program_accepts, questions_for
 
 
 class PublicProgramMixin(PublicOrgView):
@@ -17,13 +19,13 @@ class PublicProgramMixin(PublicOrgView):
 
     access_policy = PUBLIC_IN_ORG
 
-    def get_program(self) -> Program:
-        if not hasattr(self, "_program"):
-            self._program = get_object_or_404(
-                selectors.public_programs(organization=self.organization),
-                slug=self.kwargs["program_slug"],
-            )
-        return self._program
+    program: Program
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.program = selectors.public_program_for(
+            organization=self.organization, slug=kwargs["program_slug"]
+        )
+        return super().dispatch(request, *args, **kwargs)
 
     def get_side(self) -> str:
         side: str = self.kwargs["side"]
@@ -33,7 +35,7 @@ class PublicProgramMixin(PublicOrgView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        program = self.get_program()
+        program = self.program
         context["program"] = program
         context["organization"] = self.organization
         return context
@@ -44,21 +46,17 @@ class PublicProgramView(PublicProgramMixin):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        program = self.get_program()
+        program = self.program
         today = timezone.localdate()
         context["timeline"] = selectors.program_timeline(
-            program=program, phases=list(program.phases.all()), today=today
+            program=program, phases=selectors.phases_of(program=program), today=today
         )
         context["open_sides"] = [
-            (value, label)
-            for value, label in Side.choices
-            if services.program_accepts(program, value)
+            (value, label) for value, label in Side.choices if program_accepts(program, value)
         ]
         context["has_ended"] = program.ends_on < today
         context["required_trainings"] = (
-            [t for t in program.trainings.all() if t.is_required]
-            if program.accepts_supporters
-            else []
+            selectors.required_trainings(program=program) if program.accepts_supporters else []
         )
         return context
 
@@ -71,54 +69,37 @@ class PublicApplyView(PublicProgramMixin):
 
     def _check_side(self) -> str:
         side = self.get_side()
-        program = self.get_program()
+        program = self.program
         takes = program.accepts_supporters if side == Side.SUPPORTER else program.accepts_clients
         if not takes:
             raise Http404
         return side
 
     def _form(self, data: Any = None) -> ApplicationForm:
-        return ApplicationForm(
-            data, questions=services.questions_for(self.get_program(), self._check_side())
-        )
+        return ApplicationForm(data, questions=questions_for(self.program, self._check_side()))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         side = self._check_side()
         context["side"] = side
         context["side_label"] = Side(side).label
-        context["is_open"] = services.program_accepts(self.get_program(), side)
+        context["is_open"] = program_accepts(self.program, side)
         context.setdefault("form", self._form())
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         side = self._check_side()
-        program = self.get_program()
         form = self._form(request.POST)
         if form.is_valid():
-            c = form.cleaned_data
+            language = translation.get_language() or "ja"
             try:
-                services.application_submit(
-                    program=program,
-                    side=side,
-                    email=c["email"],
-                    family_name=c["family_name"],
-                    given_name=c["given_name"],
-                    family_name_kana=c["family_name_kana"],
-                    given_name_kana=c["given_name_kana"],
-                    answers=form.answers(),
-                    message=c["message"],
-                    language=translation.get_language() or "ja",
+                application_submit(
+                    program=self.program, side=side, language=language, **form.applicant_fields()
                 )
             except ValidationError as exc:
-                form.add_error(None, exc.messages)
+                add_service_errors(form, exc)
             else:
-                return redirect(
-                    "public:thanks",
-                    org_slug=self.organization.slug,
-                    program_slug=program.slug,
-                    side=side,
-                )
+                return redirect("public:thanks", self.organization.slug, self.program.slug, side)
         return self.render_to_response(self.get_context_data(form=form))
 
 

@@ -3,22 +3,28 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from bansou.core.access import org_roles
 from bansou.core.roles import Role
-from bansou.programs import selectors, services
-from bansou.programs.forms import AttendanceForm, TrainingForm
+from bansou.orgs.forms import add_service_errors
+from bansou.programs import selectors
+from bansou.programs.forms.trainings import AttendanceForm, TrainingForm
 from bansou.programs.models import Training
+from bansou.programs.services.trainings import (
+    training_attendance_set,
+    training_create,
+    training_update,
+)
 from bansou.programs.views.base import ProgramView
 
 
 class TrainingMixin(ProgramView):
     def get_training(self) -> Training:
         if not hasattr(self, "_training"):
-            self._training = get_object_or_404(
-                Training.objects.filter(program=self.get_program()), pk=self.kwargs["training_pk"]
+            self._training = selectors.training_for(
+                program=self.program, pk=self.kwargs["training_pk"]
             )
         return self._training
 
@@ -26,7 +32,7 @@ class TrainingMixin(ProgramView):
         return redirect(
             "programs:training",
             org_slug=self.organization.slug,
-            program_slug=self.get_program().slug,
+            program_slug=self.program.slug,
             training_pk=training.pk,
         )
 
@@ -42,9 +48,9 @@ class TrainingCreateView(TrainingMixin):
         form = TrainingForm(request.POST)
         if form.is_valid():
             try:
-                training = services.training_create(program=self.get_program(), **form.cleaned_data)
+                training = training_create(program=self.program, **form.cleaned_data)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The training has been added."))
                 return self._to_detail(training)
@@ -77,11 +83,9 @@ class TrainingEditView(TrainingMixin):
         form = TrainingForm(request.POST, initial=self._initial())
         if form.is_valid():
             try:
-                training = services.training_update(
-                    training=self.get_training(), **form.cleaned_data
-                )
+                training = training_update(training=self.get_training(), **form.cleaned_data)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The training has been saved."))
                 return self._to_detail(training)
@@ -109,13 +113,13 @@ class TrainingDetailView(TrainingMixin):
         form = self._form(request.POST)
         if form.is_valid():
             try:
-                services.training_attendance_set(
+                training_attendance_set(
                     training=self.get_training(),
                     attended=form.attendance_map(),
-                    recorded_by=request.user,  # type: ignore[arg-type]
+                    recorded_by=self.user,
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Attendance has been saved."))
                 return self._to_detail(self.get_training())

@@ -1,0 +1,89 @@
+"""Every place that switches the tenant scope off (``scopes_disabled()``) or sets it
+(``scope(...)``) outside the test suite, each with its reason.
+
+``TenancyMiddleware`` scopes every request; these are the only other places. A test
+(tests/core/test_tenancy_rules.py) reads every module of ``bansou/`` and fails on a call
+that is not listed here, and on an entry that no longer matches a call: adding a switch
+means adding its reason here, in review.
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+SwitchCall = Literal["scope", "scopes_disabled"]
+
+
+@dataclass(frozen=True)
+class ScopeSwitch:
+    path: str  # relative to the repository root
+    function: str  # qualified name of the enclosing function, e.g. "Class.method"
+    call: SwitchCall
+    reason: str
+
+
+SCOPE_SWITCHES: tuple[ScopeSwitch, ...] = (
+    # --- the request: the single enforcement point -----------------------------------------
+    ScopeSwitch(
+        "bansou/orgs/middleware.py",
+        "TenancyMiddleware.__call__",
+        "scope",
+        "requests outside an organisation run in an empty scope, so a tenant query raises",
+    ),
+    ScopeSwitch(
+        "bansou/orgs/middleware.py",
+        "TenancyMiddleware._public_org_request",
+        "scope",
+        "a public page of one organisation runs in the organisation named by <org_slug>",
+    ),
+    ScopeSwitch(
+        "bansou/orgs/middleware.py",
+        "TenancyMiddleware._org_request",
+        "scope",
+        "a member's page runs in the organisation named by <org_slug>",
+    ),
+    # --- the one cross-tenant read -----------------------------------------------------
+    ScopeSwitch(
+        "bansou/orgs/selectors.py",
+        "memberships_for_user",
+        "scopes_disabled",
+        "a user's own memberships across organisations, for the organisation switcher",
+    ),
+    # --- a tenant resolved from something other than the URL ------------------------------
+    ScopeSwitch(
+        "bansou/engagements/selectors/reflections.py",
+        "reflection_link_resolve",
+        "scopes_disabled",
+        "a mailed reflection link is opened signed out: its token digest finds the link",
+    ),
+    ScopeSwitch(
+        "bansou/engagements/views/reflections.py",
+        "ReflectionLinkView.dispatch",
+        "scope",
+        "the reflection-link page then runs in the link's own organisation",
+    ),
+    # --- work outside a request ------------------------------------------------------------
+    ScopeSwitch(
+        "bansou/engagements/services/digest.py",
+        "radar_digest_send",
+        "scope",
+        "the periodic digest works on one organisation at a time",
+    ),
+    ScopeSwitch(
+        "bansou/ops/services.py",
+        "outbox_deliver",
+        "scopes_disabled",
+        "the mail worker delivers any organisation's mail (and mail of none) by id",
+    ),
+    ScopeSwitch(
+        "bansou/ops/services.py",
+        "outbox_resend_due",
+        "scopes_disabled",
+        "the periodic resend scans every organisation's queued mail",
+    ),
+    ScopeSwitch(
+        "bansou/demo/loader.py",
+        "organization_load",
+        "scope",
+        "the demo loader builds each demo organisation inside its own scope",
+    ),
+)

@@ -1,0 +1,183 @@
+"""What a demo organisation is made of, written down as data: its people and venues, its
+program with the accompaniment already under way, and its matching pool. One loader
+(``bansou.demo.loader``) builds any of them. Days are counted from the day the demo is
+loaded (negative: in the past), so the radar always has something to show."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bansou.core.roles import Role
+from bansou.engagements.cadence import Rule
+from bansou.engagements.models import Session
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    family_name: str
+    given_name: str
+    family_name_kana: str
+    given_name_kana: str
+    role: Role
+    language: str = "ja"
+
+
+@dataclass(frozen=True)
+class DemoVenue:
+    name: str
+    kind: str
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class DemoPhase:
+    name: str
+    kind: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class DemoTarget:
+    name: str
+    unit: str
+    value: int
+
+
+@dataclass(frozen=True)
+class DemoTraining:
+    name: str
+    day: int
+    attendees: tuple[str, ...]
+    description: str = "オンラインで1回（19:00〜21:00）。傾聴と守秘義務、伴走の基本。"
+
+
+@dataclass(frozen=True)
+class DemoProgram:
+    slug: str
+    name: str
+    kind: str
+    description: str
+    start: int
+    end: int
+    quiet_after_days: int = 21
+    supporter_questions: tuple[str, ...] = ()
+    client_questions: tuple[str, ...] = ()
+    phases: tuple[DemoPhase, ...] = ()
+    targets: tuple[DemoTarget, ...] = ()
+    trainings: tuple[DemoTraining, ...] = ()
+
+
+@dataclass(frozen=True)
+class DemoSupporter:
+    email: str
+    specialties: tuple[str, ...]
+    languages: tuple[str, ...]
+    bio: str
+    registration: str = ""  # a career consultant's registration number, when they have one
+    gender: str = "female"
+
+
+@dataclass(frozen=True)
+class DemoClient:
+    email: str
+    category: str
+    wants_help_with: str
+    languages: tuple[str, ...] = ("ja",)
+    school_or_organization: str = ""
+    grade: str = ""
+    at_first_venue: bool = False  # attends the organisation's first venue (by name)
+    minor: bool = False  # a minor, with the guardian's consent on paper
+
+
+@dataclass(frozen=True)
+class DemoTeam:
+    name: str
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PastSession:
+    days_ago: int
+    hour: int
+    minutes: int
+    topics: tuple[str, ...]
+    summary: str
+    note: str = ""
+    reflection: tuple[str, str, str, int | None] | None = None  # important, noticed, next, feeling
+    status: str = Session.Status.HELD
+
+
+@dataclass(frozen=True)
+class DemoSeries:
+    """Sessions planned ahead with a cadence."""
+
+    first_day: int
+    until: int
+    hour: int
+    minutes: int
+    rule: Rule
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class DemoEngagement:
+    client: str
+    author: str  # who held the sessions and wrote their records
+    mode: str
+    supporter: str = ""  # either a supporter's email or a team's name
+    team: str = ""
+    goals: str = ""
+    place: str = ""
+    at_first_venue: bool = False  # the sessions take place at the first venue (by name)
+    meeting_url: str = ""
+    past: tuple[PastSession, ...] = ()
+    series: DemoSeries | None = None
+
+
+@dataclass(frozen=True)
+class DemoAccompaniment:
+    """The program and everything under way in it; built once, when the organisation has
+    no program yet."""
+
+    program: DemoProgram
+    coordinator: str
+    supporters: tuple[DemoSupporter, ...] = ()
+    teams: tuple[DemoTeam, ...] = ()
+    clients: tuple[DemoClient, ...] = ()
+    engagements: tuple[DemoEngagement, ...] = ()
+
+
+@dataclass(frozen=True)
+class DemoMatchingProfile:
+    email: str
+    slots: tuple[str, ...]
+    modes: tuple[str, ...] = ()
+    preferred_mode: str = ""
+    experience_level: int = 0
+
+
+@dataclass(frozen=True)
+class DemoMatching:
+    """A matching pool in the accompaniment's program: two rounds, the first confirmed and
+    the second waiting for review; built once, when the organisation has no round yet."""
+
+    coordinator: str
+    round_titles: tuple[str, str]
+    criteria: Mapping[str, object] = field(default_factory=dict)
+    supporters: tuple[DemoSupporter, ...] = ()
+    clients: tuple[DemoClient, ...] = ()
+    profiles: tuple[DemoMatchingProfile, ...] = ()
+    rankings: bool = False  # both sides rank each other (for the stable mode)
+
+
+@dataclass(frozen=True)
+class DemoOrganization:
+    slug: str
+    name: str
+    kind: str
+    description: str
+    venues: tuple[DemoVenue, ...]
+    people: tuple[DemoPerson, ...]
+    accompaniment: DemoAccompaniment | None = None
+    matching: DemoMatching | None = None

@@ -1,0 +1,9 @@
+"""Values that a lower app repeats because it may not import the higher one."""
+
+from bansou.engagements.models import Engagement, Session
+from bansou.people import selectors as people_selectors
+
+
+def test_people_counts_use_the_engagement_status_values():
+    assert people_selectors.SESSION_HELD == Session.Status.HELD
+    assert people_selectors.ENGAGEMENT_ACTIVE == Engagement.Status.ACTIVE

@@ -1,0 +1,942 @@
+"""Every list and every dashboard answers with the same number of queries for 3 rows and for
+30 (no N+1), through the shared ``assert_constant_queries`` fixture of tests/conftest.py.
+Each ``build(n)`` adds n rows to organisation A of the ``world`` fixture and returns text
+that each new row shows, so that the page is known to list them."""
+
+import datetime
+import itertools
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from bansou.accounts.models import User
+from bansou.audit.models import AuditEntry
+from bansou.core.roles import Role
+from bansou.engagements.models import (
+    Engagement,
+    EngagementEvent,
+    Nudge,
+    Reflection,
+    RematchRequest,
+    Session,
+    SessionRecord,
+)
+from bansou.matching.models import MatchingCriteria, MatchRequest, MatchRound
+from bansou.orgs.models import Organization
+from bansou.people.models import GuardianConsent, Qualification
+from bansou.programs.models import Program, Side, TrainingAttendance
+from tests.conftest import ClientFactory, World
+from tests.factories import (
+    ApplicationFactory,
+    ClientProfileFactory,
+    EngagementFactory,
+    EnrollmentFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    PhaseFactory,
+    ProgramFactory,
+    SessionFactory,
+    SessionNoteFactory,
+    SupporterProfileFactory,
+    TeamFactory,
+    TeamMemberFactory,
+    TopicFactory,
+    TrainingFactory,
+    UserFactory,
+    VenueFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+_serial = itertools.count(1)
+
+
+def _tag(prefix: str) -> str:
+    return f"{prefix}{next(_serial):05d}"
+
+
+def _person(org: Organization, role: Role, tag: str | None = None) -> User:
+    user = UserFactory(family_name=tag or _tag("人"))
+    MembershipFactory(organization=org, user=user, role=role)
+    return user
+
+
+def _getter(client_for: ClientFactory, user: User, name: str, *args: object, query: str = ""):
+    client = client_for(user)
+    url = reverse(name, args=list(args)) + query
+    return lambda: client.get(url)
+
+
+def _a(world: World) -> tuple[Organization, Program]:
+    return world.a.organization, world.a.extra["program"]  # type: ignore[return-value]
+
+
+def _aged(engagement: Engagement, days: int = 60) -> Engagement:
+    """Created long ago, so that it is quiet on the radar."""
+    Engagement.objects.filter(pk=engagement.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=days)
+    )
+    return engagement
+
+
+def _engagement(world: World, *, supporter: User | None = None, team=None, client=None):
+    org, program = _a(world)
+    client = client or _person(org, Role.CLIENT)
+    if team is not None:
+        return EngagementFactory(program=program, client=client, supporter=None, team=team)
+    return EngagementFactory(
+        program=program, client=client, supporter=supporter or world.a.members[Role.SUPPORTER]
+    )
+
+
+def _team(world: World, size: int = 2):
+    org, _ = _a(world)
+    team = TeamFactory(organization=org, name=_tag("チーム"))
+    for _ in range(size):
+        TeamMemberFactory(team=team, user=_person(org, Role.SUPPORTER))
+    return team
+
+
+def _reflected_session(engagement: Engagement, **kwargs) -> Session:
+    session = SessionFactory(engagement=engagement, **kwargs)
+    Reflection.objects.create(
+        organization=engagement.organization,
+        session=session,
+        important=_tag("大事"),
+        next_step=_tag("次"),
+        via=Reflection.Via.WEB,
+    )
+    return session
+
+
+# --- orgs ----------------------------------------------------------------------------------
+
+
+def test_members_query_count_constant(world, client_for, assert_constant_queries):
+    org, _ = _a(world)
+    roles = itertools.cycle(Role)
+
+    def build(n):
+        return [_person(org, next(roles)).family_name for _ in range(n)]
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(client_for, world.a.members[Role.COORDINATOR], "orgs:members", org.slug),
+    )
+
+
+def test_home_chooser_query_count_constant(world, client_for, assert_constant_queries):
+    user = world.a.members[Role.SUPPORTER]
+
+    def build(n):
+        names = []
+        for _ in range(n):
+            org = OrganizationFactory(name=_tag("団体"))
+            MembershipFactory(organization=org, user=user, role=Role.CLIENT)
+            names.append(org.name)
+        return names
+
+    assert_constant_queries(build=build, get=_getter(client_for, user, "home"))
+
+
+def test_coordinator_dashboard_query_count_constant(world, client_for, assert_constant_queries):
+    org, program = _a(world)
+
+    programs: list[Program] = []
+
+    def build(n):
+        for _ in range(n):
+            VenueFactory(organization=org, name=_tag("拠点"))
+            # Each later program starts earlier, so the first three stay in the top ten.
+            starts = timezone.localdate() + datetime.timedelta(days=100 - len(programs))
+            programs.append(
+                ProgramFactory(
+                    organization=org,
+                    name=_tag("プログラム"),
+                    starts_on=starts,
+                    ends_on=starts + datetime.timedelta(days=30),
+                )
+            )
+            ApplicationFactory(program=program)
+            engagement = _aged(_engagement(world))
+            RematchRequest.objects.create(
+                organization=org, engagement=engagement, requested_by=engagement.client
+            )
+            EnrollmentFactory(program=program, user=_person(org, Role.CLIENT), side=Side.CLIENT)
+            _person(org, Role.SUPPORTER)
+        return [p.name for p in programs[:3]]
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(client_for, world.a.members[Role.COORDINATOR], "orgs:dashboard", org.slug),
+    )
+
+
+def test_supporter_dashboard_query_count_constant(world, client_for, assert_constant_queries):
+    org, _ = _a(world)
+    supporter = world.a.members[Role.SUPPORTER]
+    team = world.a.extra["team"]
+    soon = timezone.now() + datetime.timedelta(days=3)
+    built: list[Engagement] = []
+
+    def build(n):
+        for i in range(n):
+            engagement = _engagement(world, supporter=supporter) if i % 2 else None
+            engagement = engagement or _engagement(world, team=team)
+            # The first sessions come soonest, so they stay in the capped "upcoming" list.
+            starts = soon + datetime.timedelta(hours=len(built))
+            SessionFactory(
+                engagement=engagement,
+                starts_at=starts,
+                ends_at=starts + datetime.timedelta(minutes=40),
+                status=Session.Status.SCHEDULED,
+            )
+            _reflected_session(engagement)
+            _person(org, Role.COORDINATOR)
+            built.append(engagement)
+        return [e.client.family_name for e in built[:3]] if n < 10 else []
+
+    assert_constant_queries(
+        build=build, get=_getter(client_for, supporter, "orgs:dashboard", org.slug)
+    )
+
+
+def test_client_dashboard_query_count_constant(world, client_for, assert_constant_queries):
+    org, _ = _a(world)
+    client = world.a.members[Role.CLIENT]
+    soon = timezone.now() + datetime.timedelta(days=3)
+
+    def build(n):
+        names = []
+        for i in range(n):
+            if i % 2:
+                supporter = _person(org, Role.SUPPORTER)
+                engagement = _engagement(world, supporter=supporter, client=client)
+                names.append(supporter.family_name)
+            else:
+                engagement = _engagement(world, team=_team(world), client=client)
+                names.append(engagement.team.name)
+            SessionFactory(engagement=engagement, status=Session.Status.HELD)
+            _reflected_session(engagement)
+            SessionFactory(
+                engagement=engagement,
+                starts_at=soon,
+                ends_at=soon + datetime.timedelta(hours=1),
+                status=Session.Status.SCHEDULED,
+            )
+            _person(org, Role.COORDINATOR)
+        return names
+
+    assert_constant_queries(
+        build=build, get=_getter(client_for, client, "orgs:dashboard", org.slug)
+    )
+
+
+@pytest.mark.parametrize("role", [Role.PARTNER, Role.VIEWER])
+def test_partner_and_viewer_dashboard_query_count_constant(
+    world, client_for, assert_constant_queries, role
+):
+    org, _ = _a(world)
+
+    def build(n):
+        names = []
+        for _ in range(n):
+            names.append(VenueFactory(organization=org, name=_tag("拠点")).name)
+            _person(org, Role.COORDINATOR)
+            _person(org, Role.CLIENT)
+        # The viewer sees aggregate figures only, never a venue's name.
+        return names if role == Role.PARTNER else []
+
+    assert_constant_queries(
+        build=build, get=_getter(client_for, world.a.members[role], "orgs:dashboard", org.slug)
+    )
+
+
+# --- engagements ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.SUPPORTER, Role.CLIENT])
+def test_engagement_list_query_count_constant(world, client_for, assert_constant_queries, role):
+    org, _ = _a(world)
+    team = world.a.extra["team"]
+    me = world.a.members[role]
+
+    def build(n):
+        names = []
+        for i in range(n):
+            if role == Role.CLIENT:  # one open engagement per client and supporter or team
+                engagement = (
+                    _engagement(world, team=_team(world), client=me)
+                    if i % 2
+                    else _engagement(world, supporter=_person(org, Role.SUPPORTER), client=me)
+                )
+            elif i % 2:
+                engagement = _engagement(world, team=team)
+            else:
+                engagement = _engagement(world)
+            ProgramFactory(organization=org)
+            if role != Role.CLIENT:
+                names.append(engagement.client.family_name)
+            elif engagement.team is not None:
+                names.append(engagement.team.name)
+            else:
+                names.append(engagement.supporter.family_name)
+        return names
+
+    assert_constant_queries(build=build, get=_getter(client_for, me, "engagements:list", org.slug))
+
+
+def test_rematch_queue_query_count_constant(world, client_for, assert_constant_queries):
+    org, _ = _a(world)
+
+    def build(n):
+        names = []
+        for i in range(n):
+            engagement = _engagement(world, team=world.a.extra["team"]) if i % 2 else None
+            engagement = engagement or _engagement(world)
+            RematchRequest.objects.create(
+                organization=org, engagement=engagement, requested_by=engagement.client
+            )
+            names.append(engagement.client.family_name)
+        return names
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(
+            client_for, world.a.members[Role.COORDINATOR], "engagements:rematch_queue", org.slug
+        ),
+    )
+
+
+def test_journal_query_count_constant(world, client_for, assert_constant_queries):
+    org, _ = _a(world)
+    client = world.a.members[Role.CLIENT]
+
+    def build(n):
+        texts = []
+        for _ in range(n):
+            engagement = _engagement(world, client=client, supporter=_person(org, Role.SUPPORTER))
+            session = _reflected_session(engagement)
+            texts.append(session.reflection.next_step)
+        return texts
+
+    assert_constant_queries(
+        build=build, get=_getter(client_for, client, "engagements:journal", org.slug)
+    )
+
+
+def test_radar_query_count_constant(world, client_for, assert_constant_queries):
+    org, program = _a(world)
+
+    def build(n):
+        names = []
+        for i in range(n):
+            supporter = _person(org, Role.SUPPORTER)
+            SupporterProfileFactory(organization=org, user=supporter, max_concurrent=0)
+            engagement = _aged(_engagement(world, supporter=supporter))
+            if i % 2:
+                _aged(_engagement(world, team=_team(world)))
+            Nudge.objects.create(
+                organization=org,
+                kind=Nudge.Kind.QUIET,
+                recipient=supporter,
+                engagement=engagement,
+            )
+            latent = _person(org, Role.CLIENT)
+            EnrollmentFactory(program=program, user=latent, side=Side.CLIENT)
+            for _ in range(2):
+                SessionFactory(engagement=engagement, status=Session.Status.NO_SHOW)
+            names += [engagement.client.family_name, latent.family_name, supporter.family_name]
+        return names
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(client_for, world.a.members[Role.COORDINATOR], "engagements:radar", org.slug),
+    )
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.SUPPORTER, Role.CLIENT])
+def test_engagement_timeline_query_count_constant(world, client_for, assert_constant_queries, role):
+    """The engagement page is the timeline: sessions, records, reflections, notes, events."""
+    org, _ = _a(world)
+    engagement = world.a.extra["engagement"]
+    supporter = world.a.members[Role.SUPPORTER]
+
+    def build(n):
+        texts = []
+        for i in range(n):
+            session = _reflected_session(
+                engagement, starts_at=timezone.now() - datetime.timedelta(days=3 + i)
+            )
+            SessionRecord.objects.create(
+                organization=org,
+                session=session,
+                shared_summary=_tag("要約"),
+                written_by=supporter,
+            )
+            SessionNoteFactory(session=session, body=_tag("メモ"))
+            EngagementEvent.objects.create(
+                organization=org,
+                engagement=engagement,
+                kind=EngagementEvent.Kind.GOALS,
+                actor=world.a.members[Role.COORDINATOR],
+            )
+            texts.append(session.record.shared_summary)
+        return texts
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(
+            client_for, world.a.members[role], "engagements:detail", org.slug, engagement.pk
+        ),
+    )
+
+
+# --- programs ------------------------------------------------------------------------------
+
+
+def test_program_list_query_count_constant(world, client_for, assert_constant_queries):
+    org, _ = _a(world)
+
+    def build(n):
+        names = []
+        for _ in range(n):
+            program = ProgramFactory(organization=org, name=_tag("プログラム"))
+            PhaseFactory(program=program)
+            EnrollmentFactory(program=program, side=Side.SUPPORTER)
+            ApplicationFactory(program=program)
+            names.append(program.name)
+        return names
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(client_for, world.a.members[Role.COORDINATOR], "programs:list", org.slug),
+    )
+
+
+def test_program_detail_query_count_constant(world, client_for, assert_constant_queries):
+    org, program = _a(world)
+
+    def build(n):
+        names = []
+        for _ in range(n):
+            supporter = _person(org, Role.SUPPORTER)
+            EnrollmentFactory(program=program, user=supporter, side=Side.SUPPORTER)
+            training = TrainingFactory(program=program, name=_tag("研修"))
+            TrainingAttendance.objects.create(
+                organization=org,
+                training=training,
+                user=supporter,
+                attended_on=timezone.localdate(),
+            )
+            PhaseFactory(program=program, name=_tag("期間"))
+            TopicFactory(program=program)
+            names.append(training.name)
+        return names
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(
+            client_for, world.a.members[Role.COORDINATOR], "programs:detail", org.slug, program.slug
+        ),
+    )
+
+
+def test_application_queue_query_count_constant(world, client_for, assert_constant_queries):
+    org, program = _a(world)
+    first = ApplicationFactory(program=program)
+
+    def build(n):
+        names = []
+        for i in range(n):
+            application = ApplicationFactory(
+                program=program,
+                family_name=_tag("応募"),
+                side=Side.SUPPORTER if i % 2 else Side.CLIENT,
+                duplicate_of=first if i % 3 == 0 else None,
+            )
+            names.append(application.family_name)
+        return names[:10]
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(
+            client_for,
+            world.a.members[Role.COORDINATOR],
+            "programs:applications",
+            org.slug,
+            program.slug,
+        ),
+    )
+
+
+def test_training_attendance_query_count_constant(world, client_for, assert_constant_queries):
+    org, program = _a(world)
+    training = world.a.extra["training"]
+
+    def build(n):
+        names = []
+        for i in range(n):
+            supporter = _person(org, Role.SUPPORTER)
+            EnrollmentFactory(program=program, user=supporter, side=Side.SUPPORTER)
+            if i % 2:
+                TrainingAttendance.objects.create(
+                    organization=org,
+                    training=training,
+                    user=supporter,
+                    attended_on=timezone.localdate(),
+                )
+            names.append(supporter.family_name)
+        return names
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(
+            client_for,
+            world.a.members[Role.COORDINATOR],
+            "programs:training",
+            org.slug,
+            program.slug,
+            training.pk,
+        ),
+    )
+
+
+def test_public_program_page_query_count_constant(world, assert_constant_queries):
+    from django.test import Client
+
+    org, program = _a(world)
+
+    def build(n):
+        names = []
+        for _ in range(n):
+            PhaseFactory(program=program, name=_tag("期間"))
+            training = TrainingFactory(program=program, name=_tag("研修"), is_required=True)
+            names.append(training.name)
+        return names
+
+    url = reverse("public:program", args=[org.slug, program.slug])
+    anonymous = Client()
+    assert_constant_queries(build=build, get=lambda: anonymous.get(url))
+
+
+# --- people --------------------------------------------------------------------------------
+
+
+def test_supporter_list_query_count_constant(world, client_for, assert_constant_queries):
+    org, _ = _a(world)
+
+    def build(n):
+        names = []
+        for i in range(n):
+            supporter = _person(org, Role.SUPPORTER)
+            profile = SupporterProfileFactory(organization=org, user=supporter)
+            Qualification.objects.create(
+                organization=org,
+                profile=profile,
+                kind=Qualification.Kind.CAREER_CONSULTANT,
+                registration_number=f"16{next(_serial):06d}",
+            )
+            engagement = _engagement(world, supporter=supporter)
+            SessionFactory(engagement=engagement, status=Session.Status.HELD)
+            if i % 2:
+                TeamMemberFactory(team=world.a.extra["team"], user=supporter)
+            _person(org, Role.SUPPORTER)  # a supporter without a profile
+            names.append(supporter.family_name)
+        return names
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(client_for, world.a.members[Role.COORDINATOR], "people:supporters", org.slug),
+    )
+
+
+def test_client_list_query_count_constant(world, client_for, assert_constant_queries):
+    org, _ = _a(world)
+
+    def build(n):
+        names = []
+        for i in range(n):
+            client = _person(org, Role.CLIENT)
+            venue = VenueFactory(organization=org, kind="school", name=_tag("学校"))
+            profile = ClientProfileFactory(
+                organization=org,
+                user=client,
+                venue=venue,
+                is_minor=bool(i % 2),
+            )
+            if i % 3 == 0:
+                GuardianConsent.objects.create(
+                    organization=org,
+                    client=profile,
+                    guardian_name="保護者",
+                    relationship="母",
+                    method=GuardianConsent.Method.PAPER,
+                    given_on=timezone.localdate(),
+                )
+            _engagement(world, client=client)
+            _person(org, Role.CLIENT)  # a client without a profile
+            names.append(client.family_name)
+        return names
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(client_for, world.a.members[Role.COORDINATOR], "people:clients", org.slug),
+    )
+
+
+def test_team_list_query_count_constant(world, client_for, assert_constant_queries):
+    org, _ = _a(world)
+
+    def build(n):
+        names = []
+        for _ in range(n):
+            team = _team(world, size=3)
+            _engagement(world, team=team)
+            names.append(team.name)
+        return names
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(client_for, world.a.members[Role.COORDINATOR], "engagements:teams", org.slug),
+    )
+
+
+def test_team_detail_query_count_constant(world, client_for, assert_constant_queries):
+    org, _ = _a(world)
+    team = world.a.extra["team"]
+
+    def build(n):
+        names = []
+        for _ in range(n):
+            member = _person(org, Role.SUPPORTER)
+            SupporterProfileFactory(organization=org, user=member, specialties=[_tag("専門")])
+            TeamMemberFactory(team=team, user=member)
+            _engagement(world, team=team)
+            _person(org, Role.SUPPORTER)  # a candidate to add
+            names.append(member.family_name)
+        return names
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(
+            client_for,
+            world.a.members[Role.COORDINATOR],
+            "engagements:team_detail",
+            org.slug,
+            team.pk,
+        ),
+    )
+
+
+def test_supporter_detail_query_count_constant(world, client_for, assert_constant_queries):
+    org, _ = _a(world)
+    profile = world.a.extra["supporter_profile"]
+
+    def build(n):
+        numbers = []
+        for _ in range(n):
+            number = f"16{next(_serial):06d}"
+            Qualification.objects.create(
+                organization=org,
+                profile=profile,
+                kind=Qualification.Kind.CAREER_CONSULTANT,
+                registration_number=number,
+            )
+            engagement = _engagement(world, supporter=profile.user)
+            SessionFactory(engagement=engagement, status=Session.Status.HELD)
+            numbers.append(number)
+        return numbers
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(
+            client_for,
+            world.a.members[Role.COORDINATOR],
+            "people:supporter_detail",
+            org.slug,
+            profile.pk,
+        ),
+    )
+
+
+# --- matching ------------------------------------------------------------------------------
+
+
+def _self_match(world: World) -> Program:
+    org, program = _a(world)
+    MatchingCriteria.objects.get_or_create(
+        organization=org, program=program, defaults={"allow_self_match": True}
+    )
+    return program
+
+
+def _ready_supporter(world: World) -> User:
+    org, program = _a(world)
+    supporter = _person(org, Role.SUPPORTER)
+    EnrollmentFactory(program=program, user=supporter, side=Side.SUPPORTER)
+    SupporterProfileFactory(organization=org, user=supporter, specialties=[_tag("専門")])
+    for training in program.trainings.all():
+        TrainingAttendance.objects.create(
+            organization=org, training=training, user=supporter, attended_on=timezone.localdate()
+        )
+    return supporter
+
+
+def test_matching_home_query_count_constant(world, client_for, assert_constant_queries):
+    org, _ = _a(world)
+    coordinator = world.a.members[Role.COORDINATOR]
+
+    def build(n):
+        titles = []
+        for _ in range(n):
+            other = ProgramFactory(organization=org)
+            match_round = MatchRound.objects.create(
+                organization=org, program=other, title=_tag("ラウンド"), created_by=coordinator
+            )
+            titles.append(match_round.title)
+        return titles
+
+    assert_constant_queries(
+        build=build, get=_getter(client_for, coordinator, "matching:index", org.slug)
+    )
+
+
+def test_match_requests_query_count_constant(world, client_for, assert_constant_queries):
+    org, program = _a(world)
+    supporter = world.a.members[Role.SUPPORTER]
+    _self_match(world)
+
+    def build(n):
+        names = []
+        for _ in range(n):
+            client = _person(org, Role.CLIENT)
+            MatchRequest.objects.create(
+                organization=org,
+                program=program,
+                client=client,
+                supporter=supporter,
+                message=_tag("よろしく"),
+            )
+            names.append(client.family_name)
+        return names
+
+    assert_constant_queries(
+        build=build, get=_getter(client_for, supporter, "matching:requests", org.slug)
+    )
+
+
+def test_choose_home_query_count_constant(world, client_for, assert_constant_queries):
+    org, _ = _a(world)
+    client = world.a.members[Role.CLIENT]
+
+    def build(n):
+        names = []
+        for _ in range(n):
+            program = ProgramFactory(organization=org, name=_tag("プログラム"))
+            MatchingCriteria.objects.create(
+                organization=org, program=program, allow_self_match=True
+            )
+            EnrollmentFactory(program=program, user=client, side=Side.CLIENT)
+            supporter = _person(org, Role.SUPPORTER)
+            MatchRequest.objects.create(
+                organization=org, program=program, client=client, supporter=supporter
+            )
+            names.append(program.name)
+        return names
+
+    assert_constant_queries(
+        build=build, get=_getter(client_for, client, "matching:choose_home", org.slug)
+    )
+
+
+def test_choose_query_count_constant(world, client_for, assert_constant_queries):
+    org, _ = _a(world)
+    program = _self_match(world)
+    client = _person(org, Role.CLIENT)  # A's client already has an engagement in the program
+    EnrollmentFactory(program=program, user=client, side=Side.CLIENT)
+    ClientProfileFactory(organization=org, user=client)
+
+    def build(n):
+        names = []
+        for _ in range(n):
+            supporter = _ready_supporter(world)
+            _engagement(world, supporter=supporter)
+            names.append(supporter.family_name)
+        return names
+
+    assert_constant_queries(
+        build=build, get=_getter(client_for, client, "matching:choose", org.slug, program.slug)
+    )
+
+
+@pytest.mark.parametrize("role", [Role.CLIENT, Role.SUPPORTER])
+def test_rank_query_count_constant(world, client_for, assert_constant_queries, role):
+    org, _ = _a(world)
+    program = _self_match(world)
+
+    def build(n):
+        names = []
+        for _ in range(n):
+            if role == Role.CLIENT:
+                other = _ready_supporter(world)
+            else:
+                other = _person(org, Role.CLIENT)
+                EnrollmentFactory(program=program, user=other, side=Side.CLIENT)
+                ClientProfileFactory(organization=org, user=other)
+            names.append(other.family_name)
+        return names
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(client_for, world.a.members[role], "matching:rank", org.slug, program.slug),
+    )
+
+
+def _matching_pool(world: World, program: Program, n: int) -> None:
+    """n clients and n supporters ready for a round of ``program`` (every third supporter
+    in a team of two)."""
+    org, _ = _a(world)
+    for i in range(n):
+        client = _person(org, Role.CLIENT)
+        EnrollmentFactory(program=program, user=client, side=Side.CLIENT)
+        ClientProfileFactory(organization=org, user=client)
+        supporter = _person(org, Role.SUPPORTER)
+        EnrollmentFactory(program=program, user=supporter, side=Side.SUPPORTER)
+        SupporterProfileFactory(organization=org, user=supporter)
+        if i % 3 == 0:
+            partner = _person(org, Role.SUPPORTER)
+            EnrollmentFactory(program=program, user=partner, side=Side.SUPPORTER)
+            SupporterProfileFactory(organization=org, user=partner)
+            team = TeamFactory(organization=org, name=_tag("チーム"))
+            TeamMemberFactory(team=team, user=supporter)
+            TeamMemberFactory(team=team, user=partner)
+
+
+def test_round_create_query_count_constant(world, client_for, assert_constant_queries):
+    """The new-round form lists every candidate client, supporter and team."""
+    org, _ = _a(world)
+    program = ProgramFactory(organization=org)
+
+    def build(n):
+        _matching_pool(world, program, n)
+        return []
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(
+            client_for,
+            world.a.members[Role.COORDINATOR],
+            "matching:round_create",
+            org.slug,
+            program.slug,
+        ),
+    )
+
+
+def test_round_review_query_count_constant(world, client_for, assert_constant_queries):
+    """A round's page lists every proposed pair; each build makes a new round over the
+    whole pool and the page of the newest round is requested."""
+    from bansou.matching.adapter import pool_candidates, unit_id_for
+    from bansou.matching.services.rounds import round_create
+
+    org, _ = _a(world)
+    program = ProgramFactory(organization=org)
+    coordinator = world.a.members[Role.COORDINATOR]
+    client = client_for(coordinator)
+    rounds: list[MatchRound] = []
+
+    def build(n):
+        _matching_pool(world, program, n)
+        clients, supporters, teams = pool_candidates(program=program)
+        units = [unit_id_for(supporter_id=u.pk) for u in supporters]
+        units += [unit_id_for(team_id=t.pk) for t in teams]
+        rounds.append(
+            round_create(
+                program=program,
+                actor=coordinator,
+                client_ids=[c.pk for c in clients],
+                unit_ids=units,
+            )
+        )
+        return [c.family_name for c in clients]
+
+    def get():
+        return client.get(reverse("matching:round", args=[org.slug, rounds[-1].pk]))
+
+    assert_constant_queries(build=build, get=get)
+
+
+# --- audit ---------------------------------------------------------------------------------
+
+
+def test_audit_log_query_count_constant(world, client_for, assert_constant_queries):
+    org, _ = _a(world)
+
+    def build(n):
+        reasons = []
+        for _ in range(n):
+            entry = AuditEntry.objects.create(
+                organization=org,
+                actor=_person(org, Role.COORDINATOR),
+                action="note.read",
+                object_type="session_note",
+                object_id="1",
+                reason=_tag("理由"),
+            )
+            reasons.append(entry.reason)
+        return reasons
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(client_for, world.a.members[Role.COORDINATOR], "audit:list", org.slug),
+    )
+
+
+def test_outbox_query_count_constant(world, client_for, assert_constant_queries):
+    from bansou.ops.models import OutboxMessage
+
+    org, _ = _a(world)
+    statuses = itertools.cycle(OutboxMessage.Status)
+
+    def build(n):
+        subjects = []
+        for _ in range(n):
+            message = OutboxMessage.objects.create(
+                organization=org,
+                to_address=f"{_tag('to')}@example.test",
+                subject=_tag("件名"),
+                status=next(statuses),
+                last_error="SMTP 451",
+            )
+            subjects.append(message.subject)
+        # Newest first, 25 a page: only the newest are sure to be on the first page.
+        return subjects[-3:] if n > 25 else []
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(client_for, world.a.members[Role.COORDINATOR], "ops:outbox", org.slug),
+    )
+
+
+def test_the_fixture_fails_when_the_count_grows_with_the_rows(world, assert_constant_queries):
+    """The check itself: a page that runs one query per row must fail it, naming the query."""
+    from django.http import HttpResponse
+
+    org, _ = _a(world)
+
+    def build(n):
+        return [VenueFactory(organization=org, name=_tag("拠点")).name for _ in range(n)]
+
+    def one_query_per_row():
+        names = [
+            Organization.objects.get(pk=venue.organization_id).name and venue.name
+            for venue in org.venues.all()
+        ]
+        return HttpResponse(" ".join(names))
+
+    with pytest.raises(pytest.fail.Exception) as failure:
+        assert_constant_queries(build=build, get=one_query_per_row)
+    assert "for 3 rows but" in str(failure.value)
+    assert "+27" in str(failure.value)
