@@ -54,33 +54,48 @@ def _counts(*rows: Iterable[tuple[int, int]]) -> dict[int, int]:
     return dict(counts)
 
 
-def sessions_held_counts(*, organization: Organization, user_ids: Iterable[int]) -> dict[int, int]:
-    """Sessions with status "held" per supporter: those of engagements where the user is the
-    supporter, plus those of engagements of every team the user is a member of. Two queries
-    whatever the number of users."""
+def _per_supporter_counts(
+    *, organization: Organization, user_ids: Iterable[int], condition: str, value: str, count: str
+) -> dict[int, int]:
+    """Rows per supporter reached through their own engagements (``supporter_engagements``)
+    and through every team they are a member of (``team__engagements``), where
+    ``<engagement>__<condition> = value``; ``count`` names what is counted below the
+    engagement ("" for the engagement itself). Two queries whatever the number of users."""
     ids = list(user_ids)
     if not ids:
         return {}
+    below = f"__{count}" if count else ""
     direct = (
         User.objects.filter(
             pk__in=ids,
             supporter_engagements__organization=organization,
-            supporter_engagements__sessions__status=SESSION_HELD,
+            **{f"supporter_engagements__{condition}": value},
         )
         .values_list("pk")
-        .annotate(n=Count("supporter_engagements__sessions"))
+        .annotate(n=Count(f"supporter_engagements{below}"))
     )
     via_team = (
         TeamMember.objects.filter(
             organization=organization,
             user_id__in=ids,
             team__engagements__organization=organization,
-            team__engagements__sessions__status=SESSION_HELD,
+            **{f"team__engagements__{condition}": value},
         )
         .values_list("user_id")
-        .annotate(n=Count("team__engagements__sessions"))
+        .annotate(n=Count(f"team__engagements{below}"))
     )
     return _counts(direct, via_team)
+
+
+def sessions_held_counts(*, organization: Organization, user_ids: Iterable[int]) -> dict[int, int]:
+    """Sessions with status "held" per supporter, alone or in a team."""
+    return _per_supporter_counts(
+        organization=organization,
+        user_ids=user_ids,
+        condition="sessions__status",
+        value=SESSION_HELD,
+        count="sessions",
+    )
 
 
 def supporter_sessions_held(*, organization: Organization, user: User) -> int:
@@ -93,29 +108,13 @@ def active_engagement_counts(
 ) -> dict[int, int]:
     """Engagements with status "accompanying" per supporter, directly or through a team (a
     team's engagement counts once for each member)."""
-    ids = list(user_ids)
-    if not ids:
-        return {}
-    direct = (
-        User.objects.filter(
-            pk__in=ids,
-            supporter_engagements__organization=organization,
-            supporter_engagements__status=ENGAGEMENT_ACTIVE,
-        )
-        .values_list("pk")
-        .annotate(n=Count("supporter_engagements"))
+    return _per_supporter_counts(
+        organization=organization,
+        user_ids=user_ids,
+        condition="status",
+        value=ENGAGEMENT_ACTIVE,
+        count="",
     )
-    via_team = (
-        TeamMember.objects.filter(
-            organization=organization,
-            user_id__in=ids,
-            team__engagements__organization=organization,
-            team__engagements__status=ENGAGEMENT_ACTIVE,
-        )
-        .values_list("user_id")
-        .annotate(n=Count("team__engagements"))
-    )
-    return _counts(direct, via_team)
 
 
 def supporter_profiles_of(*, organization: Organization) -> QuerySet[SupporterProfile]:

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from bansou.core.access import org_roles
@@ -13,7 +14,7 @@ from bansou.core.roles import Role
 from bansou.orgs.http import OrgView
 from bansou.programs import selectors
 from bansou.programs.forms.programs import ProgramEditor, new_program_initial
-from bansou.programs.models import Side
+from bansou.programs.models import Program, Side
 from bansou.programs.services.programs import program_create, program_update
 from bansou.programs.views.base import ProgramView
 
@@ -39,13 +40,19 @@ class ProgramListView(OrgView):
         return context
 
 
-class ProgramCreateView(OrgView):
+class ProgramEditorPage(OrgView):
+    """The program form, for a new program and for an existing one: ``_editor`` builds
+    it, ``_save`` calls the service."""
+
     access_policy = org_roles(Role.COORDINATOR)
     template_name = "programs/form.html"
+    saved_message: str | Promise = ""
 
     def _editor(self, data: Any = None) -> ProgramEditor:
-        initial = new_program_initial(self.request.GET.get("kind"))
-        return ProgramEditor(data, organization=self.organization, initial=initial)
+        raise NotImplementedError
+
+    def _save(self, editor: ProgramEditor) -> Program:
+        raise NotImplementedError
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.render_to_response(self.get_context_data(editor=self._editor()))
@@ -54,22 +61,32 @@ class ProgramCreateView(OrgView):
         editor = self._editor(request.POST)
         if editor.is_valid():
             try:
-                program = program_create(
-                    organization=self.organization, created_by=self.user, **editor.outline_fields()
-                )
+                program = self._save(editor)
             except ValidationError as exc:
                 editor.add_service_errors(exc)
             else:
-                messages.success(request, _("The program has been created."))
+                messages.success(request, str(self.saved_message))
                 return redirect(
                     "programs:detail", org_slug=self.organization.slug, program_slug=program.slug
                 )
         return self.render_to_response(self.get_context_data(editor=editor))
 
 
-class ProgramEditView(ProgramView):
-    access_policy = org_roles(Role.COORDINATOR)
-    template_name = "programs/form.html"
+class ProgramCreateView(ProgramEditorPage):
+    saved_message = _("The program has been created.")
+
+    def _editor(self, data: Any = None) -> ProgramEditor:
+        initial = new_program_initial(self.request.GET.get("kind"))
+        return ProgramEditor(data, organization=self.organization, initial=initial)
+
+    def _save(self, editor: ProgramEditor) -> Program:
+        return program_create(
+            organization=self.organization, created_by=self.user, **editor.outline_fields()
+        )
+
+
+class ProgramEditView(ProgramView, ProgramEditorPage):
+    saved_message = _("The program has been saved.")
 
     def _editor(self, data: Any = None) -> ProgramEditor:
         outline = selectors.program_outline(program=self.program)
@@ -82,24 +99,8 @@ class ProgramEditView(ProgramView):
             topics=[t.name for t in outline.topics],
         )
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.render_to_response(self.get_context_data(editor=self._editor()))
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        editor = self._editor(request.POST)
-        if editor.is_valid():
-            try:
-                program = program_update(
-                    program=self.program, updated_by=self.user, **editor.outline_fields()
-                )
-            except ValidationError as exc:
-                editor.add_service_errors(exc)
-            else:
-                messages.success(request, _("The program has been saved."))
-                return redirect(
-                    "programs:detail", org_slug=self.organization.slug, program_slug=program.slug
-                )
-        return self.render_to_response(self.get_context_data(editor=editor))
+    def _save(self, editor: ProgramEditor) -> Program:
+        return program_update(program=self.program, updated_by=self.user, **editor.outline_fields())
 
 
 class ProgramDetailView(ProgramView):
