@@ -1,3 +1,4 @@
+import datetime
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -9,6 +10,7 @@ from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from bansou.accounts.models import User
@@ -17,6 +19,12 @@ from bansou.matching.models import MatchRequest, MatchRound
 from bansou.ops.models import OutboxMessage
 from bansou.orgs.models import Organization, Venue
 from bansou.programs.models import Side
+from bansou.scheduling.models import (
+    AppointmentType,
+    AvailabilityException,
+    AvailabilityRule,
+    Closure,
+)
 from tests.factories import (
     ApplicationFactory,
     ClientProfileFactory,
@@ -156,6 +164,42 @@ def _plant_accompaniment(world: OrgWorld, label: str) -> None:
         note=note,
         reflection_link=link,
         outbox_message=outbox_message,
+    )
+    world.extra["appointment_type"] = AppointmentType.objects.create(
+        organization=org,
+        program=program,
+        name=f"{label} appointment type",
+        duration_minutes=30,
+        mode=AppointmentType.Mode.IN_PERSON,
+        venue=world.venue,
+        room=f"{label} room",
+    )
+    _plant_availability(world, label)
+
+
+def _plant_availability(world: OrgWorld, label: str) -> None:
+    """A weekly time, a dated exception and a closure: what the availability and closure
+    pages show (B's carry the canary)."""
+    org, supporter = world.organization, world.members[Role.SUPPORTER]
+    world.extra["availability_rule"] = AvailabilityRule.objects.create(
+        organization=org,
+        user=supporter,
+        weekday=1,
+        starts_at=datetime.time(19),
+        ends_at=datetime.time(22),
+    )
+    world.extra["availability_exception"] = AvailabilityException.objects.create(
+        organization=org,
+        user=supporter,
+        day=timezone.localdate() + datetime.timedelta(days=3),
+        kind=AvailabilityException.Kind.OFF,
+        note=f"{label} exception",
+    )
+    world.extra["closure"] = Closure.objects.create(
+        organization=org,
+        name=f"{label} closure",
+        starts_on=timezone.localdate() + datetime.timedelta(days=10),
+        ends_on=timezone.localdate() + datetime.timedelta(days=12),
     )
 
 

@@ -8,6 +8,7 @@ from factory.django import DjangoModelFactory
 from bansou.accounts.models import User
 from bansou.core.roles import Role
 from bansou.engagements.models import Engagement, ReflectionLink, Session, SessionNote
+from bansou.engagements.services.blocks import session_blocks_hold
 from bansou.orgs.models import Membership, Organization, Venue
 from bansou.people.models import ClientProfile, SupporterProfile, Team, TeamMember
 from bansou.programs.models import (
@@ -176,14 +177,24 @@ class EngagementFactory(DjangoModelFactory[Engagement]):
 
 
 class SessionFactory(DjangoModelFactory[Session]):
+    """A session two days ago. ``blocks=True`` makes it hold its supporters' calendars as
+    the services do (refused when they are busy then); off by default, because many tests
+    give one supporter sessions at the same default time."""
+
     class Meta:
         model = Session
+        skip_postgeneration_save = True
 
     engagement = factory.SubFactory(EngagementFactory)
     organization = factory.SelfAttribute("engagement.organization")
     starts_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=2))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(minutes=40))
     status = Session.Status.HELD
+
+    @factory.post_generation
+    def blocks(obj: Session, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        if create and extracted:
+            session_blocks_hold(session=obj)
 
 
 class SessionNoteFactory(DjangoModelFactory[SessionNote]):

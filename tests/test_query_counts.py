@@ -26,6 +26,12 @@ from bansou.matching.models import MatchingCriteria, MatchRequest, MatchRound
 from bansou.orgs.models import Organization
 from bansou.people.models import GuardianConsent, Qualification
 from bansou.programs.models import Program, Side, TrainingAttendance
+from bansou.scheduling.models import (
+    AppointmentType,
+    AvailabilityException,
+    AvailabilityRule,
+    Closure,
+)
 from tests.conftest import ClientFactory, World
 from tests.factories import (
     ApplicationFactory,
@@ -940,3 +946,113 @@ def test_the_fixture_fails_when_the_count_grows_with_the_rows(world, assert_cons
         assert_constant_queries(build=build, get=one_query_per_row)
     assert "for 3 rows but" in str(failure.value)
     assert "+27" in str(failure.value)
+
+
+# --- scheduling: appointment types -----------------------------------------------------------
+
+
+def test_appointment_types_query_count_constant(world, client_for, assert_constant_queries):
+    org, program = _a(world)
+
+    def build(n):
+        names = []
+        for i in range(n):
+            in_person = i % 2 == 0
+            venue = VenueFactory(organization=org, name=_tag("会場")) if in_person else None
+            created = AppointmentType.objects.create(
+                organization=org,
+                program=program,
+                name=_tag("相談"),
+                duration_minutes=(20, 30, 40, 60)[i % 4],
+                mode="in_person" if in_person else "online",
+                venue=venue,
+                meeting_link="none" if in_person else "jitsi",
+            )
+            names += [created.name] + ([venue.name] if venue else [])
+        return names
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(
+            client_for,
+            world.a.members[Role.COORDINATOR],
+            "scheduling:appointment_types",
+            org.slug,
+            program.slug,
+        ),
+    )
+
+
+def test_availability_chooser_query_count_constant(world, client_for, assert_constant_queries):
+    org = world.a.organization
+
+    def build(n):
+        names = []
+        for i in range(n):
+            supporter = _person(org, Role.SUPPORTER, _tag("支援者"))
+            AvailabilityRule.objects.create(
+                organization=org,
+                user=supporter,
+                weekday=i % 7,
+                starts_at=datetime.time(10),
+                ends_at=datetime.time(12),
+            )
+            names.append(supporter.family_name)
+        return names
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(
+            client_for, world.a.members[Role.COORDINATOR], "scheduling:availability", org.slug
+        ),
+    )
+
+
+def test_availability_editor_query_count_constant(world, client_for, assert_constant_queries):
+    org, supporter = world.a.organization, world.a.members[Role.SUPPORTER]
+    serial = itertools.count(0)
+
+    def build(n):
+        notes = []
+        for _ in range(n):
+            i = next(serial)
+            AvailabilityRule.objects.create(
+                organization=org,
+                user=supporter,
+                weekday=i % 7,
+                starts_at=datetime.time(6 + i // 7, 0),
+                ends_at=datetime.time(6 + i // 7, 30),
+            )
+            exception = AvailabilityException.objects.create(
+                organization=org,
+                user=supporter,
+                day=timezone.localdate() + datetime.timedelta(days=i + 1),
+                kind="off",
+                note=_tag("用事"),
+            )
+            notes.append(exception.note)
+        return notes
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(client_for, supporter, "scheduling:availability", org.slug),
+    )
+
+
+def test_closures_query_count_constant(world, client_for, assert_constant_queries):
+    org = world.a.organization
+
+    def build(n):
+        names = []
+        for _ in range(n):
+            day = timezone.localdate() + datetime.timedelta(days=next(_serial) % 80)
+            closure = Closure.objects.create(
+                organization=org, name=_tag("休業"), starts_on=day, ends_on=day
+            )
+            names.append(closure.name)
+        return names
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(client_for, world.a.members[Role.COORDINATOR], "scheduling:closures", org.slug),
+    )

@@ -48,6 +48,19 @@ SCOPE_SWITCHES: tuple[ScopeSwitch, ...] = (
         "scopes_disabled",
         "a user's own memberships across organisations, for the organisation switcher",
     ),
+    # --- a person's calendar, which spans their organisations -----------------------------
+    ScopeSwitch(
+        "bansou/engagements/services/blocks.py",
+        "clashes",
+        "scopes_disabled",
+        "no double-booking: a supporter's sessions in any organisation hold their time",
+    ),
+    ScopeSwitch(
+        "bansou/engagements/selectors/booking.py",
+        "open_times",
+        "scopes_disabled",
+        "open times leave out a supporter's busy times in any organisation (times only)",
+    ),
     # --- a tenant resolved from something other than the URL ------------------------------
     ScopeSwitch(
         "bansou/engagements/selectors/reflections.py",

@@ -10,8 +10,10 @@ from django_scopes import scope
 
 from bansou.accounts.models import User
 from bansou.accounts.services import user_create
+from bansou.demo.availability import availability_load
 from bansou.demo.specs import (
     DemoAccompaniment,
+    DemoAppointmentType,
     DemoClient,
     DemoEngagement,
     DemoMatching,
@@ -29,6 +31,7 @@ from bansou.engagements.models import (
     SessionNote,
     SessionRecord,
 )
+from bansou.engagements.services.blocks import session_blocks_hold
 from bansou.engagements.services.lifecycle import engagement_create
 from bansou.engagements.services.sessions import session_series_create
 from bansou.matching.adapter import pool_candidates, unit_id_for
@@ -55,6 +58,8 @@ from bansou.programs.models import (
     Training,
     TrainingAttendance,
 )
+from bansou.scheduling.selectors.appointment_types import appointment_types_of
+from bansou.scheduling.services.appointment_types import appointment_type_create
 
 TOPICS = ["情報提供", "自己理解", "進路選択", "応募書類", "面接", "生活・家庭"]
 
@@ -86,6 +91,7 @@ def organization_load(*, spec: DemoOrganization, password: str, report: DemoLoad
             if not Membership.objects.filter(organization=organization, user=user).exists():
                 membership_grant(organization=organization, user=user, role=person.role)
                 report.memberships_created += 1
+        availability_load(organization=organization, spec=spec)
         if spec.accompaniment is None:
             return
         if not Program.objects.filter(organization=organization).exists():
@@ -94,6 +100,8 @@ def organization_load(*, spec: DemoOrganization, password: str, report: DemoLoad
         program = Program.objects.filter(
             organization=organization, slug=spec.accompaniment.program.slug
         ).first()
+        if program is not None:
+            _appointment_types(program, spec.accompaniment.program.appointment_types)
         has_round = MatchRound.objects.filter(organization=organization).exists()
         if spec.matching and program is not None and not has_round:
             with translation.override("ja"):
@@ -255,6 +263,27 @@ def _program(org: Organization, spec: DemoProgram, coordinator: User) -> Program
     return program
 
 
+def _appointment_types(program: Program, specs: tuple[DemoAppointmentType, ...]) -> None:
+    """Adds the program's appointment types that are missing (by name)."""
+    existing = set(appointment_types_of(program=program).values_list("name", flat=True))
+    venues = {v.name: v for v in Venue.objects.filter(organization=program.organization)}
+    for spec in specs:
+        if spec.name in existing:
+            continue
+        appointment_type_create(
+            program=program,
+            actor=None,
+            name=spec.name,
+            duration_minutes=spec.minutes,
+            mode=spec.mode,
+            venue=venues.get(spec.venue),
+            room=spec.room,
+            bookable_by=spec.bookable_by,
+            min_notice_hours=spec.min_notice_hours,
+            buffer_after_minutes=spec.buffer_after_minutes,
+        )
+
+
 def _supporter(org: Organization, spec: DemoSupporter) -> None:
     profile, created = SupporterProfile.objects.get_or_create(
         organization=org,
@@ -337,7 +366,7 @@ def _past_session(
     start = datetime.datetime.combine(
         _days(-item.days_ago), datetime.time(item.hour), tzinfo=timezone.get_current_timezone()
     )
-    return Session.objects.create(
+    session = Session.objects.create(
         organization=engagement.organization,
         engagement=engagement,
         starts_at=start,
@@ -349,6 +378,8 @@ def _past_session(
         created_by=author,
         status_changed_at=start,
     )
+    session_blocks_hold(session=session)
+    return session
 
 
 # --- matching -----------------------------------------------------------------------------

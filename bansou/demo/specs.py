@@ -53,6 +53,18 @@ class DemoTraining:
 
 
 @dataclass(frozen=True)
+class DemoAppointmentType:
+    name: str
+    minutes: int
+    mode: str  # "online" or "in_person"
+    venue: str = ""  # the name of one of the organisation's venues, in person
+    room: str = ""
+    bookable_by: str = "enrolled"
+    min_notice_hours: int = 24
+    buffer_after_minutes: int = 0
+
+
+@dataclass(frozen=True)
 class DemoProgram:
     slug: str
     name: str
@@ -66,6 +78,7 @@ class DemoProgram:
     phases: tuple[DemoPhase, ...] = ()
     targets: tuple[DemoTarget, ...] = ()
     trainings: tuple[DemoTraining, ...] = ()
+    appointment_types: tuple[DemoAppointmentType, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -172,6 +185,28 @@ class DemoMatching:
 
 
 @dataclass(frozen=True)
+class DemoAvailability:
+    """Weekly times of some supporters, e.g. the mentors on 火・木 19:00–22:00."""
+
+    emails: tuple[str, ...]
+    weekdays: tuple[int, ...]  # 0 = Monday
+    windows: tuple[tuple[str, str], ...]  # ("19:00", "22:00")
+    per_day: int | None = None
+    per_week: int | None = None
+    per_month: int | None = None
+
+
+@dataclass(frozen=True)
+class DemoClosure:
+    """A closure on the next occurrence of its dates (this year's, or next year's once
+    they have passed)."""
+
+    name: str
+    first: tuple[int, int]  # (month, day)
+    last: tuple[int, int]
+
+
+@dataclass(frozen=True)
 class DemoOrganization:
     slug: str
     name: str
@@ -181,3 +216,5 @@ class DemoOrganization:
     people: tuple[DemoPerson, ...]
     accompaniment: DemoAccompaniment | None = None
     matching: DemoMatching | None = None
+    availability: tuple[DemoAvailability, ...] = ()
+    closures: tuple[DemoClosure, ...] = ()

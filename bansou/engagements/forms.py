@@ -8,13 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.models import User
 from bansou.core.roles import Role
-from bansou.engagements.cadence import Rule
+from bansou.engagements.cadence import MAX_PER_MONTH, Rule
 from bansou.engagements.models import Engagement, Session
 from bansou.engagements.services.lifecycle import TRANSITIONS
 from bansou.engagements.services.sessions import jitsi_room_url
 from bansou.orgs.models import Organization
 from bansou.people.models import Team
 from bansou.programs.models import Phase, Program, Topic
+from bansou.scheduling.models import Weekday
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -160,8 +161,25 @@ class CadenceForm(SessionPlaceFields):
             (Rule.BIWEEKLY.value, _("Every two weeks")),
             (Rule.TWICE_MONTHLY.value, _("Twice a month (1st and 3rd, or 2nd and 4th weekday)")),
             (Rule.MONTHLY.value, _("Once a month")),
+            (Rule.PER_MONTH.value, _("N times a month, spread evenly")),
         ],
         initial=Rule.TWICE_MONTHLY.value,
+    )
+    per_month = forms.IntegerField(
+        label=_("Times a month (N)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_PER_MONTH,
+        initial=2,
+        help_text=_("For “N times a month”: 1 to 4. Twice a month is about two weeks apart."),
+    )
+    weekday = forms.TypedChoiceField(
+        label=_("On (N times a month)"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("The first session’s weekday"))]
+        + [(str(value), label) for value, label in Weekday.choices],
     )
     first_day = forms.DateField(label=_("First session"), widget=DATE_INPUT)
     start_time = forms.TimeField(label=_("Starts"), widget=TIME_INPUT)
@@ -175,6 +193,8 @@ class CadenceForm(SessionPlaceFields):
 
     field_order = [
         "rule",
+        "per_month",
+        "weekday",
         "first_day",
         "start_time",
         "duration_minutes",
@@ -205,16 +225,30 @@ class CadenceForm(SessionPlaceFields):
             "first_day": data["first_day"],
             "until": data["until"],
             "rule": Rule(data["rule"]),
+            "start_time": data["start_time"],
+            "duration_minutes": data["duration_minutes"],
+            "per_month": data["per_month"] or 2,
+            "weekday": data["weekday"],
             "limit": data["limit"],
         }
+
+    def previewed_days(self) -> list[datetime.date] | None:
+        """The days the preview showed (posted back with the confirm), or None without a
+        preview; an unreadable value gives [] so that it matches no plan."""
+        raw = self.data.get("planned")
+        if raw is None:
+            return None
+        try:
+            return [datetime.date.fromisoformat(part) for part in raw.split(",") if part]
+        except ValueError:
+            return []
 
     def series_fields(self) -> dict[str, Any]:
         """What ``session_series_create`` takes from this form (may generate a room)."""
         data = self.cleaned_data
         return {
             **self.plan_fields(),
-            "start_time": data["start_time"],
-            "duration_minutes": data["duration_minutes"],
+            "expected": self.previewed_days(),
             "mode": data["mode"],
             "place": data["place"],
             "meeting_url": meeting_url_for(self),
@@ -228,6 +262,9 @@ class CadenceForm(SessionPlaceFields):
                 self.add_error("until", _("The end date must be on or after the first session."))
             elif (until - first).days > 366:
                 self.add_error("until", _("A series can cover at most one year."))
+        per_month_missing = not data.get("per_month") and "per_month" not in self.errors
+        if data.get("rule") == Rule.PER_MONTH.value and per_month_missing:
+            self.add_error("per_month", _("Choose how many times a month (1 to 4)."))
         return data
 
 

@@ -162,6 +162,40 @@ class Session(TenantModel):
         return f"{self.engagement} {self.starts_at:%Y-%m-%d %H:%M}"
 
 
+# On PostgreSQL, an exclusion constraint (created by migration 0005, not declared in Meta
+# because SQLite cannot build it) keeps one person's active blocks from overlapping:
+# EXCLUDE USING gist (user_id WITH =, tstzrange(starts_at, ends_at) WITH &&) WHERE is_active.
+CALENDAR_BLOCK_NO_OVERLAP = "engagements_calendar_block_no_overlap"
+
+
+class CalendarBlock(TenantModel):
+    """The time a session holds in one person's calendar: one block per supporter of the
+    session (every member, for a team). Active until the session is cancelled; a person's
+    active blocks never overlap (``services.sessions`` checks first, the database decides
+    under races). A block may reach past the session by the appointment type's buffers."""
+
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="calendar_blocks")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="blocks")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [
+            models.Index(fields=["user", "starts_at"], name="engagements_block_user_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="engagements_block_ends_after_start"
+            ),
+            models.UniqueConstraint(fields=["session", "user"], name="engagements_block_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+
 class SessionRecord(TenantModel):
     """What the supporter records after a session: topics and the summary the client sees."""
 

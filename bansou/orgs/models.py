@@ -28,6 +28,9 @@ class Organization(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NPO)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    closes_new_year = models.BooleanField(
+        _("closed over the New Year holidays (12/29–1/3)"), default=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -11,6 +11,10 @@ class Side(models.TextChoices):
     CLIENT = "client", _("Client")
 
 
+def default_reminder_hours() -> list[int]:
+    return [24, 1]
+
+
 class Program(TenantModel):
     class Kind(models.TextChoices):
         APPOINTMENTS = "appointments", _("Appointments")
@@ -37,6 +41,13 @@ class Program(TenantModel):
     reflection_enabled = models.BooleanField(_("ask clients for a reflection"), default=True)
     quiet_after_days = models.PositiveSmallIntegerField(
         _("quiet after (days without a held session)"), default=21
+    )
+    opens_on_holidays = models.BooleanField(_("sessions on public holidays"), default=False)
+    reminder_hours = models.JSONField(
+        _("reminders (hours before each session)"), default=default_reminder_hours, blank=True
+    )
+    no_show_threshold = models.PositiveSmallIntegerField(
+        _("no-shows before the coordinator is alerted"), default=2
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

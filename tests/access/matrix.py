@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 from bansou.core.access import OrgRoles, Policy, Public, PublicInOrg, SignedIn, policy_for
+from bansou.core.roles import Role
 from tests.conftest import A_MARK, CANARY, ClientFactory, World
 
 
@@ -40,6 +41,8 @@ KWARG_PROVIDERS: dict[str, Callable[[World, str], Any]] = {
     "note_pk": _pk("note"),
     "round_pk": _pk("match_round"),
     "request_pk": _pk("match_request"),
+    "type_pk": _pk("appointment_type"),
+    "user_pk": lambda world, org: getattr(world, org).members[Role.SUPPORTER].pk,
 }
 # Keywords that are not objects of one organisation.
 NON_OBJECT_KWARGS = {"org_slug", "key", "uidb36", "side", "token"}

@@ -1,3 +1,4 @@
+import datetime
 import re
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from bansou.accounts.models import User
 from bansou.core.roles import Role
 from bansou.demo.services import ORGANIZATIONS, demo_data_load, demo_logins
 from bansou.orgs.models import Membership, Organization, Venue
+from bansou.scheduling.models import AppointmentType, AvailabilityRule, Closure
 
 pytestmark = pytest.mark.django_db
 README = Path(settings.BASE_DIR, "README.md").read_text(encoding="utf-8")
@@ -69,3 +71,40 @@ def test_readme_lists_every_demo_login_and_the_password():
                 rf"\| `{re.escape(person.email)}` \|[^\n]*{re.escape(demo_org.name)}", README
             )
             assert row, f"{person.email} in {demo_org.slug} is missing from README"
+
+
+def test_demo_programs_have_their_appointment_types_once():
+    demo_data_load(password="pw-for-test-1")
+    demo_data_load(password="pw-for-test-1")
+    rows = {
+        (t.program.slug, t.duration_minutes, t.mode, t.venue.kind if t.venue else "")
+        for t in AppointmentType.objects.select_related("program", "venue")
+    }
+    assert rows == {
+        ("intl-career-2026", 20, "online", ""),
+        ("intl-career-2026", 30, "online", ""),
+        ("intl-career-2026", 40, "in_person", Venue.Kind.CAMPUS),
+        ("mentoring-2026", 40, "online", ""),
+        ("salon-2026", 30, "in_person", Venue.Kind.SCHOOL),
+    }
+    assert AppointmentType.objects.count() == 5
+
+
+def test_every_demo_supporter_has_weekly_times_and_closures_load_once():
+    demo_data_load(password="pw-for-test-1")
+    rules, closures = AvailabilityRule.objects.count(), Closure.objects.count()
+    demo_data_load(password="pw-for-test-1")
+    assert (AvailabilityRule.objects.count(), Closure.objects.count()) == (rules, closures)
+    supporters = Membership.objects.filter(role=Role.SUPPORTER, is_active=True)
+    for membership in supporters:
+        assert AvailabilityRule.objects.filter(
+            organization=membership.organization, user=membership.user
+        ).exists(), (membership.organization.slug, membership.user.email)
+    mentor = User.objects.get(email="supporter@mentor.example")
+    assert set(
+        AvailabilityRule.objects.filter(user=mentor).values_list("weekday", "starts_at")
+    ) == {(1, datetime.time(19)), (3, datetime.time(19))}
+    assert set(Closure.objects.values_list("organization__slug", "name")) == {
+        ("mirai-salon", "夏季休業"),
+        ("sakura-univ", "夏季一斉休業"),
+    }

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from bansou.core.calendar import is_holiday
+from bansou.core.calendar import holiday_name, is_holiday
 from bansou.core.roles import Role
 from bansou.engagements.cadence import Rule, plan_dates
 from bansou.engagements.models import Engagement, Session, SessionNote, SessionRecord
@@ -20,6 +20,7 @@ from bansou.engagements.services.sessions import (
 from bansou.engagements.services.teams import team_member_add
 from bansou.people.models import ClientProfile, GuardianConsent
 from bansou.programs.models import TrainingAttendance
+from bansou.scheduling.models import AvailabilityException, AvailabilityRule
 from tests.factories import (
     EngagementFactory,
     MembershipFactory,
@@ -32,17 +33,29 @@ pytestmark = pytest.mark.django_db
 TZ = datetime.timezone(datetime.timedelta(hours=9))
 
 
+def _holidays(start: datetime.date, end: datetime.date) -> dict[datetime.date, str]:
+    days = (start + datetime.timedelta(days=k) for k in range((end - start).days + 1))
+    return {day: holiday_name(day) or "" for day in days if is_holiday(day)}
+
+
+def _without_availability(world):
+    """The supporter's availability unknown: a series is planned on closed days alone."""
+    AvailabilityRule.objects.filter(organization=world.a.organization).delete()
+    AvailabilityException.objects.filter(organization=world.a.organization).delete()
+
+
 def test_cadence_twice_a_month_gives_six_sessions_for_three_months_and_skips_holidays():
     plan = plan_dates(
         first=datetime.date(2026, 11, 3),
         until=datetime.date(2027, 1, 31),
         rule=Rule.TWICE_MONTHLY,
-        is_holiday=is_holiday,
+        closed=_holidays(datetime.date(2026, 11, 1), datetime.date(2027, 1, 31)),
     )
     assert len(plan) == 6
     assert plan[0].moved_from == datetime.date(2026, 11, 3)  # 文化の日
     assert plan[0].day == datetime.date(2026, 11, 4)
-    assert not any(is_holiday(p.day) for p in plan)
+    assert plan[0].reason == "文化の日"
+    assert not any(p.day is None or is_holiday(p.day) for p in plan)
 
 
 @pytest.mark.parametrize(
@@ -53,14 +66,22 @@ def test_cadence_rules_cover_the_period(rule, count):
         first=datetime.date(2026, 11, 3),
         until=datetime.date(2027, 1, 31),
         rule=rule,
-        is_holiday=is_holiday,
+        closed=_holidays(datetime.date(2026, 11, 1), datetime.date(2027, 1, 31)),
     )
     assert len(plan) == count
-    assert all(datetime.date(2026, 11, 3) <= p.day <= datetime.date(2027, 1, 31) for p in plan)
+    assert all(
+        p.day is not None and datetime.date(2026, 11, 3) <= p.day <= datetime.date(2027, 1, 31)
+        for p in plan
+    )
 
 
 def test_series_create_makes_every_session_in_one_step(world):
     engagement = world.a.extra["engagement"]
+    program = engagement.program
+    program.starts_on, program.ends_on = datetime.date(2026, 4, 1), datetime.date(2027, 3, 31)
+    program.save()
+    program.phases.update(starts_on=program.starts_on, ends_on=program.ends_on)
+    _without_availability(world)
     sessions = session_series_create(
         engagement=engagement,
         first_day=datetime.date(2026, 11, 3),
@@ -85,6 +106,7 @@ def test_series_create_makes_every_session_in_one_step(world):
 
 def test_moving_one_occurrence_leaves_the_rest(world, client_for):
     engagement = world.a.extra["engagement"]
+    _without_availability(world)
     sessions = session_series_create(
         engagement=engagement,
         first_day=timezone.localdate() + datetime.timedelta(days=7),

@@ -30,6 +30,8 @@ def _form(**overrides):
         "topics": "情報提供\n自己理解",
         "reflection_enabled": "on",
         "quiet_after_days": "21",
+        "reminder_hours": "24, 1",
+        "no_show_threshold": "2",
         "is_public": "on",
         "accepts_supporters": "on",
         "accepts_clients": "on",

@@ -4,6 +4,7 @@ clients (scenarios.md). Names and text are fictional."""
 from bansou.core.roles import Role
 from bansou.demo.specs import (
     DemoAccompaniment,
+    DemoAvailability,
     DemoClient,
     DemoEngagement,
     DemoOrganization,
@@ -90,5 +91,9 @@ ORGANIZATION = DemoOrganization(
                 ),
             ),
         ),
+    ),
+    availability=(
+        # The newcomer consults on Saturdays, beside a weekday job.
+        DemoAvailability((NEWCOMER,), (5,), (("10:00", "16:00"),), per_day=2, per_month=4),
     ),
 )

@@ -5,6 +5,8 @@ are fictional."""
 from bansou.core.roles import Role
 from bansou.demo.specs import (
     DemoAccompaniment,
+    DemoAppointmentType,
+    DemoAvailability,
     DemoClient,
     DemoEngagement,
     DemoMatching,
@@ -80,6 +82,7 @@ ORGANIZATION = DemoOrganization(
             ),
             targets=(DemoTarget("参加者満足度", "%", 90),),
             trainings=(DemoTraining("メンター事前研修（オンライン・1夜）", -40, MENTORS),),
+            appointment_types=(DemoAppointmentType("オンライン面談（40分）", 40, "online"),),
         ),
         supporters=tuple(
             DemoSupporter(email, ("傾聴", "NPO運営", "子育て支援"), ("ja",), bio)
@@ -188,4 +191,5 @@ ORGANIZATION = DemoOrganization(
             *(DemoMatchingProfile(email, EVENINGS, modes=("online",)) for email in MENTORS),
         ),
     ),
+    availability=(DemoAvailability(MENTORS, (1, 3), (("19:00", "22:00"),), per_week=2),),
 )

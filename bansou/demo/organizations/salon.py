@@ -4,7 +4,10 @@ Names and text are fictional."""
 from bansou.core.roles import Role
 from bansou.demo.specs import (
     DemoAccompaniment,
+    DemoAppointmentType,
+    DemoAvailability,
     DemoClient,
+    DemoClosure,
     DemoEngagement,
     DemoOrganization,
     DemoPerson,
@@ -74,6 +77,15 @@ ORGANIZATION = DemoOrganization(
                     "キャリアサロン支援者研修",
                     -195,
                     ("supporter@salon.example", "supporter2@salon.example"),
+                ),
+            ),
+            appointment_types=(
+                DemoAppointmentType(
+                    "サロン個別相談（30分）",
+                    30,
+                    "in_person",
+                    venue="ひかり通信制高等学校 本校",
+                    room="図書室",
                 ),
             ),
         ),
@@ -182,4 +194,14 @@ ORGANIZATION = DemoOrganization(
             ),
         ),
     ),
+    availability=(
+        # The salon meets on Wednesday afternoons at the school.
+        DemoAvailability(
+            ("supporter@salon.example", "supporter2@salon.example", "coordinator@debut.example"),
+            (2,),
+            (("13:00", "17:00"),),
+            per_day=4,
+        ),
+    ),
+    closures=(DemoClosure("夏季休業", (8, 11), (8, 16)),),
 )

@@ -5,7 +5,10 @@ are fictional."""
 from bansou.core.roles import Role
 from bansou.demo.specs import (
     DemoAccompaniment,
+    DemoAppointmentType,
+    DemoAvailability,
     DemoClient,
+    DemoClosure,
     DemoEngagement,
     DemoMatching,
     DemoMatchingProfile,
@@ -68,6 +71,20 @@ ORGANIZATION = DemoOrganization(
             end=130,
             quiet_after_days=45,
             phases=(DemoPhase("通年相談", Phase.Kind.ACTIVE, -230, 130),),
+            appointment_types=(
+                DemoAppointmentType("オンライン相談（20分）", 20, "online", min_notice_hours=3),
+                DemoAppointmentType(
+                    "オンライン相談（30分）", 30, "online", buffer_after_minutes=10
+                ),
+                DemoAppointmentType(
+                    "対面相談（40分）",
+                    40,
+                    "in_person",
+                    venue=COUNSELLING_ROOM,
+                    room="ブース2",
+                    buffer_after_minutes=10,
+                ),
+            ),
         ),
         supporters=(
             DemoSupporter(
@@ -231,4 +248,14 @@ ORGANIZATION = DemoOrganization(
         ),
         rankings=True,
     ),
+    availability=(
+        DemoAvailability(
+            (COUNSELLOR, "supporter2@univ.example", "supporter3@univ.example"),
+            (0, 1, 2, 3, 4),
+            (("10:00", "12:00"), ("13:00", "17:00")),
+            per_day=6,
+            per_week=24,
+        ),
+    ),
+    closures=(DemoClosure("夏季一斉休業", (8, 10), (8, 18)),),
 )

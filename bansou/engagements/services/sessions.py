@@ -3,6 +3,7 @@
 import datetime
 import secrets
 import uuid
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,9 +11,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bansou.accounts.models import User
-from bansou.core.calendar import is_holiday
-from bansou.engagements.cadence import PlannedDate, Rule, plan_dates
+from bansou.engagements.cadence import Rule
 from bansou.engagements.models import Engagement, Session
+from bansou.engagements.selectors.series import SeriesPlan, matches_preview, plan_series
+from bansou.engagements.services.blocks import (
+    block_window,
+    blocks_move,
+    blocks_release,
+    check_free,
+    check_series_free,
+    hold,
+    lock_team_of,
+    session_holders,
+)
 from bansou.engagements.services.lifecycle import OPEN_STATUSES
 from bansou.engagements.services.reflections import reflection_link_send
 from bansou.people.selectors import client_booking_block_reason
@@ -30,6 +41,7 @@ def jitsi_room_url() -> str:
 def _lock_open_engagement(engagement: Engagement) -> Engagement:
     """Locks the engagement row and checks it, as locked, still takes sessions: the copy the
     caller holds may predate a concurrent end."""
+    lock_team_of(engagement)
     locked = Engagement.objects.select_for_update().get(pk=engagement.pk)
     if locked.status not in OPEN_STATUSES:
         raise ValidationError(_("Sessions cannot be added to an engagement that has finished."))
@@ -65,6 +77,13 @@ def session_schedule(
     _validate_times(starts_at, ends_at)
     _validate_mode(mode, meeting_url)
     engagement = _lock_open_engagement(engagement)
+    users = session_holders(engagement=engagement)
+    window = block_window(starts_at=starts_at, ends_at=ends_at)
+
+    def recheck() -> None:
+        check_free(users=users, window=window)
+
+    recheck()
     session = Session(
         organization=engagement.organization,
         engagement=engagement,
@@ -77,13 +96,35 @@ def session_schedule(
     )
     session.full_clean()
     session.save()
+    hold(sessions=[session], users=users, recheck=recheck)
     return session
 
 
 def series_plan(
-    *, first_day: datetime.date, until: datetime.date, rule: Rule, limit: int | None = None
-) -> list[PlannedDate]:
-    return plan_dates(first=first_day, until=until, rule=rule, is_holiday=is_holiday, limit=limit)
+    *,
+    engagement: Engagement,
+    first_day: datetime.date,
+    until: datetime.date,
+    rule: Rule,
+    start_time: datetime.time | None = None,
+    duration_minutes: int | None = None,
+    per_month: int = 2,
+    weekday: int | None = None,
+    limit: int | None = None,
+) -> SeriesPlan:
+    """The dates a series would take, with what moved or was skipped and why (see
+    ``engagements.selectors.series.plan_series``). Writes nothing."""
+    return plan_series(
+        engagement=engagement,
+        first_day=first_day,
+        until=until,
+        rule=rule,
+        start_time=start_time,
+        duration_minutes=duration_minutes,
+        per_month=per_month,
+        weekday=weekday,
+        limit=limit,
+    )
 
 
 @transaction.atomic
@@ -99,24 +140,43 @@ def session_series_create(
     created_by: User,
     place: str = "",
     meeting_url: str = "",
+    per_month: int = 2,
+    weekday: int | None = None,
     limit: int | None = None,
+    expected: Sequence[datetime.date] | None = None,
 ) -> list[Session]:
-    """Creates every session of a cadence in one step, skipping Japanese public holidays.
-    All or nothing."""
+    """Creates every session of a cadence in one step, on the dates ``series_plan`` gives
+    (closed days and unavailable days avoided, clamped to the phase and the program). With
+    ``expected`` (the days a preview showed) nothing is created unless the plan still gives
+    exactly those days. All or nothing."""
     if duration_minutes <= 0 or duration_minutes > MAX_SESSION_MINUTES:
         raise ValidationError(
             {"duration_minutes": _("Choose a duration between 1 and 480 minutes.")}
         )
     _validate_mode(mode, meeting_url)
     engagement = _lock_open_engagement(engagement)
-    planned = series_plan(first_day=first_day, until=until, rule=rule, limit=limit)
-    if not planned:
+    plan = series_plan(
+        engagement=engagement,
+        first_day=first_day,
+        until=until,
+        rule=rule,
+        start_time=start_time,
+        duration_minutes=duration_minutes,
+        per_month=per_month,
+        weekday=weekday,
+        limit=limit,
+    )
+    if not plan.days:
         raise ValidationError(_("The rule gives no dates in this period."))
+    if not matches_preview(plan, expected):
+        raise ValidationError(
+            _("The dates have changed since the preview. Check them again before creating.")
+        )
     series = uuid.uuid4()
     tz = timezone.get_current_timezone()
     sessions = []
-    for item in planned:
-        starts_at = datetime.datetime.combine(item.day, start_time, tzinfo=tz)
+    for day in plan.days:
+        starts_at = datetime.datetime.combine(day, start_time, tzinfo=tz)
         session = Session(
             organization=engagement.organization,
             engagement=engagement,
@@ -130,7 +190,16 @@ def session_series_create(
         )
         session.full_clean()
         sessions.append(session)
+    # No double-booking: the whole series or nothing, naming the dates that clash.
+    users = session_holders(engagement=engagement)
+    windows = [block_window(starts_at=s.starts_at, ends_at=s.ends_at) for s in sessions]
+
+    def recheck() -> None:
+        check_series_free(users=users, windows=windows)
+
+    recheck()
     Session.objects.bulk_create(sessions)
+    hold(sessions=sessions, users=users, recheck=recheck)
     return sessions
 
 
@@ -145,8 +214,9 @@ def session_move(
     meeting_url: str,
 ) -> Session:
     """Moves one occurrence; the rest of its series stays as it is."""
-    # Engagement first, then session: the same order as scheduling, and the locked status
+    # Team, engagement, then session: the same order as scheduling, and the locked status
     # is the one checked (an engagement ended meanwhile keeps its sessions where they are).
+    lock_team_of(session.engagement)
     engagement = Engagement.objects.select_for_update().get(pk=session.engagement_id)
     if engagement.status not in OPEN_STATUSES:
         raise ValidationError(_("Sessions of an engagement that has finished cannot be moved."))
@@ -155,10 +225,18 @@ def session_move(
         raise ValidationError(_("Only a scheduled session can be moved."))
     _validate_times(starts_at, ends_at)
     _validate_mode(mode, meeting_url)
+    users = session_holders(engagement=engagement)
+    window = block_window(starts_at=starts_at, ends_at=ends_at)
+
+    def recheck() -> None:
+        check_free(users=users, window=window, ignore_session=locked.pk)
+
+    recheck()
     locked.starts_at, locked.ends_at = starts_at, ends_at
     locked.mode, locked.place, locked.meeting_url = mode, place, meeting_url
     locked.full_clean()
     locked.save()
+    blocks_move(session=locked, users=users, recheck=recheck)
     return locked
 
 
@@ -196,6 +274,8 @@ def session_set_status(
         locked.cancel_reason = cancel_reason.strip()
         locked.cancelled_by = actor
     locked.save()
+    if status == Session.Status.CANCELLED:
+        blocks_release(session=locked)
     if status == Session.Status.HELD and locked.engagement.program.reflection_enabled:
         reflection_link_send(session=locked)
     return locked

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from bansou.accounts.models import User
 from bansou.audit.services import audit_log
 from bansou.engagements.models import Engagement, EngagementEvent
+from bansou.engagements.services.blocks import team_member_blocks_add, team_member_blocks_remove
 from bansou.engagements.services.lifecycle import OPEN_STATUSES
 from bansou.people.models import Team, TeamMember
 from bansou.people.services.teams import TEAM_MIN_MEMBERS, team_members_check
@@ -95,6 +96,7 @@ def team_member_add(*, team: Team, user: User, actor: User) -> TeamMember:
     member = TeamMember(organization=team.organization, team=team, user=user)
     member.full_clean()
     member.save()
+    team_member_blocks_add(team=team, user=user)
     engagement_ids = _record(
         engagements=engagements, user=user, kind=EngagementEvent.Kind.MEMBER_JOINED, actor=actor
     )
@@ -150,4 +152,5 @@ def team_member_remove(*, team: Team, user: User, actor: User) -> None:
         target=team,
         data={"team": team.pk, "user": user.pk, "engagements": engagement_ids},
     )
+    team_member_blocks_remove(team=team, user=user)
     membership.delete()

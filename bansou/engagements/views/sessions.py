@@ -78,15 +78,12 @@ class CadenceView(EngagementView):
         form = CadenceForm(request.POST)
         plan = None
         if form.is_valid():
-            plan = series_plan(**form.plan_fields())
-            if "confirm" in request.POST:
-                try:
+            try:
+                plan = series_plan(engagement=self.engagement, **form.plan_fields())
+                if "confirm" in request.POST:
                     sessions = session_series_create(
                         engagement=self.engagement, created_by=self.user, **form.series_fields()
                     )
-                except ValidationError as error:
-                    add_service_errors(form, error)
-                else:
                     messages.success(
                         request,
                         _("%(count)d sessions have been scheduled.") % {"count": len(sessions)},
@@ -94,6 +91,8 @@ class CadenceView(EngagementView):
                     return redirect(
                         "engagements:detail", self.organization.slug, self.engagement.pk
                     )
+            except ValidationError as error:
+                add_service_errors(form, error)
         return self.render_to_response(self.get_context_data(form=form, plan=plan))
 
 

@@ -21,16 +21,19 @@ from bansou.programs.forms.fields import (
     split_lines,
     textarea,
 )
-from bansou.programs.models import Phase, Program, Target
+from bansou.programs.models import Phase, Program, Target, default_reminder_hours
 from bansou.programs.selectors import program_slug_taken
 from bansou.programs.services.programs import (
     DEFAULT_TOPICS,
+    NO_SHOW_THRESHOLD_RANGE,
     RESERVED_SLUGS,
     PhaseInput,
     ProgramData,
     TargetInput,
     clean_questions,
     clean_topic_names,
+    no_show_threshold_error,
+    parse_reminder_hours,
     period_error,
     phase_period_error,
 )
@@ -80,6 +83,26 @@ class ProgramForm(forms.Form):
         min_value=1,
         max_value=365,
         help_text=_("An engagement with no held session for this many days is shown as quiet."),
+    )
+    opens_on_holidays = forms.BooleanField(
+        label=_("Sessions and bookings on public holidays"),
+        required=False,
+        help_text=_("Off: public holidays are closed, like the organisation's closures."),
+    )
+    reminder_hours = forms.CharField(
+        label=_("Reminders (hours before each session)"),
+        max_length=40,
+        help_text=_(
+            "Up to four times, separated by commas, e.g. 24, 1 for the day before and an "
+            "hour before. 1 to 168 hours."
+        ),
+    )
+    no_show_threshold = forms.IntegerField(
+        label=_("Alert after this many no-shows"),
+        widget=forms.NumberInput(
+            attrs={"min": NO_SHOW_THRESHOLD_RANGE[0], "max": NO_SHOW_THRESHOLD_RANGE[1]}
+        ),
+        help_text=_("A client who misses this many sessions is shown to the coordinator. 1 to 10."),
     )
     is_public = forms.BooleanField(label=label_for(Program, "is_public"), required=False)
     accepts_supporters = forms.BooleanField(
@@ -135,6 +158,16 @@ class ProgramForm(forms.Form):
     def clean_client_questions(self) -> list[str]:
         return clean_questions(split_lines(self.cleaned_data["client_questions"]))
 
+    def clean_reminder_hours(self) -> list[int]:
+        return parse_reminder_hours(self.cleaned_data["reminder_hours"])
+
+    def clean_no_show_threshold(self) -> int:
+        value: int = self.cleaned_data["no_show_threshold"]
+        problem = no_show_threshold_error(value)
+        if problem:
+            raise ValidationError(problem)
+        return value
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         _check_period(self, cleaned, "starts_on", "ends_on")
@@ -163,6 +196,9 @@ class ProgramForm(forms.Form):
             client_questions=c["client_questions"],
             reflection_enabled=c["reflection_enabled"],
             quiet_after_days=c["quiet_after_days"],
+            opens_on_holidays=c["opens_on_holidays"],
+            reminder_hours=c["reminder_hours"],
+            no_show_threshold=c["no_show_threshold"],
         )
 
 
@@ -233,6 +269,9 @@ class ProgramEditor:
                 "topics": "\n".join(topics or []),
                 "reflection_enabled": program.reflection_enabled,
                 "quiet_after_days": program.quiet_after_days,
+                "opens_on_holidays": program.opens_on_holidays,
+                "reminder_hours": reminder_hours_text(program.reminder_hours),
+                "no_show_threshold": program.no_show_threshold,
                 "is_public": program.is_public,
                 "accepts_supporters": program.accepts_supporters,
                 "accepts_clients": program.accepts_clients,
@@ -347,6 +386,11 @@ class ProgramEditor:
         add_service_errors(self.form, rest)
 
 
+def reminder_hours_text(hours: Sequence[int]) -> str:
+    """[1, 24] → "24, 1": latest first, as the field takes them."""
+    return ", ".join(str(h) for h in sorted(hours, reverse=True))
+
+
 def new_program_initial(kind: str | None) -> dict[str, Any]:
     """Where a new program starts: the kind asked for (mentoring otherwise), the default
     topics, reflections on, quiet after three weeks, open to both sides."""
@@ -355,6 +399,9 @@ def new_program_initial(kind: str | None) -> dict[str, Any]:
         "topics": "\n".join(str(t) for t in DEFAULT_TOPICS),
         "reflection_enabled": True,
         "quiet_after_days": 21,
+        "opens_on_holidays": False,
+        "reminder_hours": reminder_hours_text(default_reminder_hours()),
+        "no_show_threshold": 2,
         "accepts_supporters": True,
         "accepts_clients": True,
     }

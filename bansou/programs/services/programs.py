@@ -5,6 +5,7 @@ Every function is keyword-only, validates (``full_clean`` and the rules below) a
 inside a transaction."""
 
 import datetime
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ RESERVED_SLUGS = frozenset({"new", "edit", "applications", "trainings"})
 MAX_QUESTIONS = 10
 QUESTION_MAX_LENGTH = 200
 MAX_TOPICS = 30
+MAX_REMINDERS = 4
+REMINDER_MAX_HOURS = 168
+NO_SHOW_THRESHOLD_RANGE = (1, 10)
 TOPIC_MAX_LENGTH = 40
 DEFAULT_TOPICS = [
     _("Information"),
@@ -53,6 +57,9 @@ class ProgramData:
     client_questions: Sequence[str] = ()
     reflection_enabled: bool = True
     quiet_after_days: int = 21
+    opens_on_holidays: bool = False
+    reminder_hours: Sequence[int] = (24, 1)
+    no_show_threshold: int = 2
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,45 @@ def clean_topic_names(names: Sequence[str]) -> list[str]:
     return cleaned
 
 
+def parse_reminder_hours(text: str) -> list[int]:
+    """ "24, 1" (or 24、1, full-width digits, spaces) → [24, 1]; anything else is refused."""
+    parts = [p for p in re.split(r"[\s,、]+", unicodedata.normalize("NFKC", text)) if p]
+    if not all(p.isdigit() for p in parts):
+        raise ValidationError(
+            _("Please enter hours as whole numbers separated by commas, e.g. 24, 1.")
+        )
+    return clean_reminder_hours([int(p) for p in parts])
+
+
+def clean_reminder_hours(hours: Sequence[int]) -> list[int]:
+    """1 to 4 different reminders, each 1 to 168 hours before the session, latest first."""
+    errors: list[str] = []
+    if not hours:
+        errors.append(str(_("Please enter at least one reminder, e.g. 24.")))
+    if len(hours) > MAX_REMINDERS:
+        errors.append(str(_("Please enter at most %(max)s reminders.")) % {"max": MAX_REMINDERS})
+    if any(not 1 <= h <= REMINDER_MAX_HOURS for h in hours):
+        errors.append(
+            str(_("Each reminder must be from 1 to %(max)s hours before the session."))
+            % {"max": REMINDER_MAX_HOURS}
+        )
+    if len(set(hours)) != len(hours):
+        errors.append(str(_("Each reminder time may be listed only once.")))
+    if errors:
+        raise ValidationError(errors)
+    return sorted(hours, reverse=True)
+
+
+def no_show_threshold_error(value: int) -> str | None:
+    low, high = NO_SHOW_THRESHOLD_RANGE
+    if not low <= value <= high:
+        return str(_("Please enter a number from %(low)s to %(high)s.")) % {
+            "low": low,
+            "high": high,
+        }
+    return None
+
+
 def clean_questions(questions: Sequence[str]) -> list[str]:
     cleaned = [" ".join(q.split()) for q in questions if q.strip()]
     errors: list[str] = []
@@ -166,6 +212,13 @@ def _program_errors(data: ProgramData) -> dict[str, list[str]]:
             clean_questions(getattr(data, name))
         except ValidationError as exc:
             errors[name] = exc.messages
+    try:
+        clean_reminder_hours(list(data.reminder_hours))
+    except ValidationError as exc:
+        errors["reminder_hours"] = exc.messages
+    problem = no_show_threshold_error(data.no_show_threshold)
+    if problem:
+        errors["no_show_threshold"] = [problem]
     return errors
 
 
@@ -186,6 +239,9 @@ def _apply_program_data(program: Program, data: ProgramData) -> None:
     program.client_questions = clean_questions(data.client_questions)
     program.reflection_enabled = data.reflection_enabled
     program.quiet_after_days = data.quiet_after_days
+    program.opens_on_holidays = data.opens_on_holidays
+    program.reminder_hours = clean_reminder_hours(list(data.reminder_hours))
+    program.no_show_threshold = data.no_show_threshold
 
 
 @transaction.atomic

@@ -1,0 +1,206 @@
+"""When supporters are available: their weekly rules, dated exceptions and limits, and
+the aware windows those add up to once the organisation's closed days are taken out."""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+
+from bansou.accounts.models import User
+from bansou.core.roles import Role
+from bansou.orgs.models import Membership, Organization
+from bansou.people.selectors import users_with_role
+from bansou.programs.models import Program
+from bansou.scheduling import windows
+from bansou.scheduling.models import (
+    AvailabilityException,
+    AvailabilityRule,
+    BookingLimits,
+    Closure,
+    Weekday,
+)
+from bansou.scheduling.selectors.calendar import closed_days
+
+Window = tuple[datetime.datetime, datetime.datetime]
+
+
+@dataclass(frozen=True)
+class WeekdayRules:
+    weekday: int
+    label: str
+    rules: list[AvailabilityRule] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Availability:
+    """One supporter's availability as the editor shows it."""
+
+    rules: list[AvailabilityRule]
+    exceptions: list[AvailabilityException]
+    limits: BookingLimits | None
+
+    @property
+    def by_weekday(self) -> list[WeekdayRules]:
+        """Monday to Sunday, each with its rules (possibly none)."""
+        grouped = [
+            WeekdayRules(weekday=value, label=str(label)) for value, label in Weekday.choices
+        ]
+        for rule in self.rules:
+            grouped[rule.weekday].rules.append(rule)
+        return grouped
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.rules and not self.exceptions
+
+
+def availability_of(
+    *, organization: Organization, user: User, today: datetime.date | None = None
+) -> Availability:
+    """``user``'s weekly rules, exceptions from ``today`` on (default: today in
+    Asia/Tokyo) and booking limits in ``organization``. Three queries."""
+    today = today or timezone.localdate()
+    rules = list(
+        AvailabilityRule.objects.filter(organization=organization, user=user).order_by(
+            "weekday", "starts_at", "pk"
+        )
+    )
+    exceptions = list(
+        AvailabilityException.objects.filter(
+            organization=organization, user=user, day__gte=today
+        ).order_by("day", "starts_at", "pk")
+    )
+    limits = BookingLimits.objects.filter(organization=organization, user=user).first()
+    return Availability(rules=rules, exceptions=exceptions, limits=limits)
+
+
+WEEKDAY_SHORT = (
+    pgettext_lazy("weekday", "Mon"),
+    pgettext_lazy("weekday", "Tue"),
+    pgettext_lazy("weekday", "Wed"),
+    pgettext_lazy("weekday", "Thu"),
+    pgettext_lazy("weekday", "Fri"),
+    pgettext_lazy("weekday", "Sat"),
+    pgettext_lazy("weekday", "Sun"),
+)
+
+
+def _days_label(days: list[int]) -> str:
+    if len(days) >= 3 and days == list(range(days[0], days[-1] + 1)):
+        return gettext("%(first)s–%(last)s") % {
+            "first": WEEKDAY_SHORT[days[0]],
+            "last": WEEKDAY_SHORT[days[-1]],
+        }
+    return "・".join(str(WEEKDAY_SHORT[d]) for d in days)
+
+
+def week_summary(rules: Iterable[AvailabilityRule]) -> list[str]:
+    """The weekly rules in a few words: days with the same times go together, e.g.
+    ["月–金 10:00–12:00, 13:00–17:00"] or ["火・木 19:00–22:00"]."""
+    by_day: dict[int, list[str]] = defaultdict(list)
+    for rule in sorted(rules, key=lambda r: (r.weekday, r.starts_at)):
+        by_day[rule.weekday].append(f"{rule.starts_at:%H:%M}–{rule.ends_at:%H:%M}")
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for day in sorted(by_day):
+        groups.setdefault(tuple(by_day[day]), []).append(day)
+    return [f"{_days_label(days)} {', '.join(times)}" for times, days in groups.items()]
+
+
+@dataclass(frozen=True)
+class SupporterAvailability:
+    """One row of the coordinator's chooser: a supporter and their weekly rules."""
+
+    user: User
+    rules: list[AvailabilityRule]
+
+    @property
+    def summary(self) -> list[str]:
+        return week_summary(self.rules)
+
+
+def availability_overview(*, organization: Organization) -> list[SupporterAvailability]:
+    """Every active supporter (by reading) with their weekly rules. Two queries."""
+    users = list(users_with_role(organization=organization, role=Role.SUPPORTER))
+    rules: dict[int, list[AvailabilityRule]] = defaultdict(list)
+    for rule in AvailabilityRule.objects.filter(
+        organization=organization, user_id__in=[u.pk for u in users]
+    ).order_by("weekday", "starts_at", "pk"):
+        rules[rule.user_id].append(rule)
+    return [SupporterAvailability(user=u, rules=rules[u.pk]) for u in users]
+
+
+def availability_person_for(*, organization: Organization, viewer: Membership, pk: int) -> User:
+    """The supporter whose availability ``viewer`` may edit: anyone's for a coordinator,
+    only their own for a supporter. 404 otherwise (also for a non-supporter)."""
+    if viewer.role != Role.COORDINATOR and viewer.user_id != pk:
+        raise Http404
+    user = users_with_role(organization=organization, role=Role.SUPPORTER).filter(pk=pk).first()
+    if user is None:
+        raise Http404
+    return user
+
+
+def closures_of(*, organization: Organization) -> list[Closure]:
+    """The organisation's closures, earliest first. One query."""
+    return list(Closure.objects.filter(organization=organization).order_by("starts_on", "pk"))
+
+
+def availability_windows(
+    *,
+    organization: Organization,
+    user_ids: Iterable[int],
+    start: datetime.date,
+    end: datetime.date,
+    program: Program | None = None,
+) -> dict[int, list[Window]]:
+    """For each id in ``user_ids``, the aware Asia/Tokyo windows in which that person is
+    available from ``start`` to ``end`` (both dates included): the weekly rules, minus
+    "off" exceptions (a whole day or a window), plus "extra" hours, minus every day
+    ``closed_days(organization=..., program=...)`` names (holidays unless ``program``
+    opens on them, 年末年始 unless the organisation opens then, closures).
+
+    Each list is sorted, disjoint and merged (see ``bansou.scheduling.windows``); every
+    requested id has a key, an empty list when that person has no time. Sessions already
+    booked are NOT subtracted here (they live above scheduling). Three queries, whatever
+    the number of people or days.
+    """
+    ids = sorted(set(user_ids))
+    result: dict[int, list[Window]] = {user_id: [] for user_id in ids}
+    if not ids or end < start:
+        return result
+    rules_by_user: dict[int, dict[int, list[AvailabilityRule]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for rule in AvailabilityRule.objects.filter(organization=organization, user_id__in=ids):
+        rules_by_user[rule.user_id][rule.weekday].append(rule)
+    off: dict[int, list[Window]] = defaultdict(list)
+    extra: dict[int, list[Window]] = defaultdict(list)
+    exceptions = AvailabilityException.objects.filter(
+        organization=organization, user_id__in=ids, day__gte=start, day__lte=end
+    )
+    for exception in exceptions:
+        if exception.starts_at is None or exception.ends_at is None:
+            window = windows.whole_day(exception.day)
+        else:
+            window = windows.window_on(exception.day, exception.starts_at, exception.ends_at)
+        target = off if exception.kind == AvailabilityException.Kind.OFF else extra
+        target[exception.user_id].append(window)
+    closed = [
+        windows.whole_day(day)
+        for day in closed_days(organization=organization, start=start, end=end, program=program)
+    ]
+    days = [start + datetime.timedelta(days=n) for n in range((end - start).days + 1)]
+    for user_id in ids:
+        weekly = rules_by_user.get(user_id, {})
+        base = [
+            windows.window_on(day, rule.starts_at, rule.ends_at)
+            for day in days
+            for rule in weekly.get(day.weekday(), ())
+        ]
+        open_time = windows.merge(windows.subtract(base, off[user_id]) + extra[user_id])
+        result[user_id] = windows.subtract(open_time, closed)
+    return result
