@@ -219,7 +219,7 @@ class CadenceForm(SessionPlaceFields):
         }
 
     def plan_fields(self) -> dict[str, Any]:
-        """What ``series_plan`` takes from this form."""
+        """What ``plan_series`` takes from this form."""
         data = self.cleaned_data
         return {
             "first_day": data["first_day"],

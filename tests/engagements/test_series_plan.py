@@ -11,7 +11,8 @@ from django.utils import translation
 from bansou.core.roles import Role
 from bansou.engagements.cadence import Rule
 from bansou.engagements.models import Session
-from bansou.engagements.services.sessions import series_plan, session_series_create
+from bansou.engagements.selectors.series import plan_series
+from bansou.engagements.services.sessions import session_series_create
 from bansou.programs.models import Phase
 from bansou.scheduling.models import AvailabilityException, AvailabilityRule, Closure
 from tests.factories import EngagementFactory
@@ -51,7 +52,7 @@ def _plan(engagement, **extra):
         "duration_minutes": 40,
     }
     with translation.override("ja"):
-        return series_plan(**{**args, **extra})
+        return plan_series(**{**args, **extra})
 
 
 def test_the_new_year_holidays_are_skipped_when_the_organisation_closes(engagement):

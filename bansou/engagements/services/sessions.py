@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from bansou.accounts.models import User
 from bansou.engagements.cadence import Rule
 from bansou.engagements.models import Engagement, Session
-from bansou.engagements.selectors.series import SeriesPlan, matches_preview, plan_series
+from bansou.engagements.selectors.series import matches_preview, plan_series
 from bansou.engagements.services.blocks import (
     block_window,
     blocks_move,
@@ -100,33 +100,6 @@ def session_schedule(
     return session
 
 
-def series_plan(
-    *,
-    engagement: Engagement,
-    first_day: datetime.date,
-    until: datetime.date,
-    rule: Rule,
-    start_time: datetime.time | None = None,
-    duration_minutes: int | None = None,
-    per_month: int = 2,
-    weekday: int | None = None,
-    limit: int | None = None,
-) -> SeriesPlan:
-    """The dates a series would take, with what moved or was skipped and why (see
-    ``engagements.selectors.series.plan_series``). Writes nothing."""
-    return plan_series(
-        engagement=engagement,
-        first_day=first_day,
-        until=until,
-        rule=rule,
-        start_time=start_time,
-        duration_minutes=duration_minutes,
-        per_month=per_month,
-        weekday=weekday,
-        limit=limit,
-    )
-
-
 @transaction.atomic
 def session_series_create(
     *,
@@ -145,7 +118,7 @@ def session_series_create(
     limit: int | None = None,
     expected: Sequence[datetime.date] | None = None,
 ) -> list[Session]:
-    """Creates every session of a cadence in one step, on the dates ``series_plan`` gives
+    """Creates every session of a cadence in one step, on the dates ``plan_series`` gives
     (closed days and unavailable days avoided, clamped to the phase and the program). With
     ``expected`` (the days a preview showed) nothing is created unless the plan still gives
     exactly those days. All or nothing."""
@@ -155,7 +128,7 @@ def session_series_create(
         )
     _validate_mode(mode, meeting_url)
     engagement = _lock_open_engagement(engagement)
-    plan = series_plan(
+    plan = plan_series(
         engagement=engagement,
         first_day=first_day,
         until=until,

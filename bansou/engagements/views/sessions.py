@@ -24,9 +24,9 @@ from bansou.engagements.selectors.lookups import (
     note_for_coordinator,
     record_initial,
 )
+from bansou.engagements.selectors.series import plan_series
 from bansou.engagements.services.records import note_read_audited, session_record_save
 from bansou.engagements.services.sessions import (
-    series_plan,
     session_move,
     session_schedule,
     session_series_create,
@@ -79,7 +79,7 @@ class CadenceView(EngagementView):
         plan = None
         if form.is_valid():
             try:
-                plan = series_plan(engagement=self.engagement, **form.plan_fields())
+                plan = plan_series(engagement=self.engagement, **form.plan_fields())
                 if "confirm" in request.POST:
                     sessions = session_series_create(
                         engagement=self.engagement, created_by=self.user, **form.series_fields()
