@@ -3,14 +3,12 @@ serialises every writer, so the race cannot happen there)."""
 
 import datetime
 import threading
-from collections.abc import Callable
 from functools import partial
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django_scopes import scope
 
 from bansou.accounts.models import User
 from bansou.core.roles import Role
@@ -20,6 +18,7 @@ from bansou.engagements.services.teams import team_member_add
 from bansou.orgs.models import Organization
 from bansou.people.models import Team, TeamMember
 from bansou.programs.models import Program, TrainingAttendance
+from tests.concurrency import in_parallel
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
@@ -85,31 +84,6 @@ def test_parallel_creates_of_the_same_engagement_make_exactly_one(transactional_
 ROUNDS = 10
 
 
-def _in_parallel(organization: Organization, actions: dict[str, Callable[[], object]]) -> dict:
-    """Runs each action in its own thread and connection, all released at once; returns
-    "ok" or the exception's class name per action."""
-    barrier = threading.Barrier(len(actions))
-    results: dict[str, str] = {}
-
-    def run(name: str, action: Callable[[], object]) -> None:
-        try:
-            with scope(organization=organization):
-                barrier.wait()
-                action()
-            results[name] = "ok"
-        except Exception as exc:  # a refusal is a ValidationError
-            results[name] = type(exc).__name__
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in actions.items()]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 def _pair_and_newcomer(org: Organization, round_no: int) -> tuple[Program, Team, User, User]:
     program = ProgramFactory(organization=org, slug=f"race-{round_no}")
     training = TrainingFactory(program=program)
@@ -143,7 +117,7 @@ def test_a_member_joining_while_the_team_gets_an_engagement_cannot_skip_training
     MembershipFactory(organization=org, user=coordinator, role=Role.COORDINATOR)
     for round_no in range(ROUNDS):
         program, team, client, newcomer = _pair_and_newcomer(org, round_no)
-        results = _in_parallel(
+        results = in_parallel(
             org,
             {
                 "join": partial(team_member_add, team=team, user=newcomer, actor=coordinator),
