@@ -998,7 +998,7 @@ def test_availability_chooser_query_count_constant(world, client_for, assert_con
                 ends_at=datetime.time(12),
             )
             names.append(supporter.family_name)
-        return names
+        return names[:3]  # the list shows 25 a page: 30 rows fill the first page
 
     assert_constant_queries(
         build=build,

@@ -227,6 +227,6 @@ def test_week_summary_groups_days_with_the_same_times(org):
     _rule(org, other, 3, _t(19), _t(22))
     _rule(org, other, 5, _t(10), _t(12))
     with translation.override("en"):
-        rows = {row.user.pk: row.summary for row in availability_overview(organization=org)}
+        rows = {row.user.pk: row.summary for row in availability_overview(organization=org)[1]}
     assert rows[user.pk] == ["Mon–Fri 10:00–12:00, 13:00–17:00"]
     assert rows[other.pk] == ["Tue・Thu 19:00–22:00", "Sat 10:00–12:00"]

@@ -8,6 +8,7 @@ from bansou.audit.models import AuditEntry
 from bansou.core.roles import Role
 from bansou.scheduling.models import AvailabilityException, AvailabilityRule, BookingLimits, Closure
 from tests.conftest import CANARY
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -279,3 +280,22 @@ def test_menu_shows_availability_and_closures_by_role(world, client_for):
     assert f'href="{_closures(world)}"'.encode() in coordinator_body
     assert f'href="{_closures(world)}"'.encode() not in supporter_body
     assert f'href="{_own(world)}"'.encode() in supporter_body
+
+
+def test_the_coordinators_list_of_supporters_is_paginated(world, client_for):
+    org = world.a.organization
+    for i in range(30):
+        MembershipFactory(
+            organization=org,
+            user=UserFactory(family_name=f"頁送{i:02d}", family_name_kana=f"ページ{i:02d}"),
+            role=Role.SUPPORTER,
+        )
+    coordinator = client_for(world.a.members[Role.COORDINATOR])
+    first = coordinator.get(_own(world)).content.decode()
+    second = coordinator.get(_own(world) + "?page=2").content.decode()
+    on_first = [i for i in range(30) if f"頁送{i:02d}" in first]
+    on_second = [i for i in range(30) if f"頁送{i:02d}" in second]
+    assert len(on_first) + len(on_second) == 30
+    assert not set(on_first) & set(on_second)
+    assert len(on_first) <= 25
+    assert "?page=2" in first

@@ -118,7 +118,9 @@ class AvailabilityHomeView(AvailabilityEditView):
         if self.role != Role.COORDINATOR:
             return super().get_context_data(**kwargs)
         context = OrgView.get_context_data(self, **kwargs)
-        context["supporters"] = availability_overview(organization=self.organization)
+        context["page"], context["supporters"] = availability_overview(
+            organization=self.organization, page=self.request.GET.get("page")
+        )
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
