@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scopes_disabled
+from hypothesis import settings as hypothesis_settings
 
 from bansou.accounts.models import User
 from bansou.core.roles import Role
@@ -45,6 +46,11 @@ from tests.factories import (
     UserFactory,
     VenueFactory,
 )
+
+# Property tests check behaviour, not speed (speed lives in bench/): no per-example deadline,
+# which a busy CI machine would otherwise turn into flaky failures.
+hypothesis_settings.register_profile("bansou", deadline=None)
+hypothesis_settings.load_profile("bansou")
 
 CANARY = "LEAKCANARY"
 A_MARK = "ORGAMARK"
