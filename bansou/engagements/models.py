@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from bansou.orgs.models import TenantModel
+from bansou.orgs.models import TenantModel, Venue
 from bansou.people.models import Team
 from bansou.programs.models import Program, Topic
 
@@ -143,7 +143,35 @@ class Session(TenantModel):
     cancelled_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    class BookedVia(models.TextChoices):
+        STAFF = "staff", _("Scheduled by staff")
+        CLIENT = "client", _("Booked by the client")
+
     series = models.UUIDField(null=True, blank=True, db_index=True)
+    # What the client booked (empty for sessions scheduled without a type) and where.
+    appointment_type = models.ForeignKey(
+        "scheduling.AppointmentType",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sessions",
+        verbose_name=_("appointment type"),
+    )
+    venue = models.ForeignKey(
+        Venue,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sessions",
+        verbose_name=_("venue"),
+    )
+    booked_via = models.CharField(max_length=10, choices=BookedVia.choices, default=BookedVia.STAFF)
+    # The client's reschedule / cancel link: only its SHA-256 is kept; a new link replaces
+    # it whenever the session changes, so an older mail's link stops working.
+    manage_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # iCalendar SEQUENCE: goes up with every change the client or supporter should see.
+    sequence = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
@@ -168,14 +196,58 @@ class Session(TenantModel):
 CALENDAR_BLOCK_NO_OVERLAP = "engagements_calendar_block_no_overlap"
 
 
+class Meeting(TenantModel):
+    """An internal meeting: supporters only (a mentor pair's own reflection meeting, a case
+    conference). It holds its attendees' calendars like a session; no client ever sees it."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    title = models.CharField(_("title"), max_length=120)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    place = models.CharField(_("place"), max_length=120, blank=True)
+    meeting_url = models.URLField(_("meeting URL"), blank=True)
+    attendees = models.ManyToManyField(USER, related_name="meetings", verbose_name=_("attendees"))
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
+    )
+    sequence = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("internal meeting")
+        verbose_name_plural = _("internal meetings")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="engagements_meeting_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class CalendarBlock(TenantModel):
-    """The time a session holds in one person's calendar: one block per supporter of the
-    session (every member, for a team). Active until the session is cancelled; a person's
-    active blocks never overlap (``services.sessions`` checks first, the database decides
-    under races). A block may reach past the session by the appointment type's buffers."""
+    """The time a session (or an internal meeting) holds in one person's calendar: one
+    block per supporter of the session (every member, for a team) or attendee of the
+    meeting. Active until cancelled; a person's active blocks never overlap (the services
+    check first, the database decides under races). A block may reach past the session by
+    the appointment type's buffers."""
 
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="calendar_blocks")
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="blocks")
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.CASCADE, related_name="blocks"
+    )
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="blocks"
+    )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     is_active = models.BooleanField(default=True)
@@ -190,10 +262,36 @@ class CalendarBlock(TenantModel):
                 condition=Q(ends_at__gt=F("starts_at")), name="engagements_block_ends_after_start"
             ),
             models.UniqueConstraint(fields=["session", "user"], name="engagements_block_once"),
+            models.UniqueConstraint(
+                fields=["meeting", "user"], name="engagements_meeting_block_once"
+            ),
+            models.CheckConstraint(
+                condition=(Q(session__isnull=False) & Q(meeting__isnull=True))
+                | (Q(session__isnull=True) & Q(meeting__isnull=False)),
+                name="engagements_block_session_or_meeting",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+
+class SessionReminder(TenantModel):
+    """That the reminder ``hours_before`` a session at ``starts_at`` was queued. Written in
+    the transaction that queues the mail, so a reminder is claimed at most once; a moved
+    session (another ``starts_at``) is reminded afresh."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="reminders")
+    hours_before = models.PositiveSmallIntegerField()
+    starts_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "hours_before", "starts_at"], name="engagements_reminder_once"
+            ),
+        ]
 
 
 class SessionRecord(TenantModel):

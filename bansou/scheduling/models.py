@@ -185,3 +185,25 @@ class BookingLimits(TenantModel):
                 fields=["organization", "user"], name="scheduling_limits_once_per_supporter"
             ),
         ]
+
+
+class CalendarFeed(TenantModel):
+    """A person's private iCal address in one organisation. Only the SHA-256 of its token
+    is kept; revoking it (or making a new one) stops the old address at once."""
+
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user"],
+                condition=Q(revoked_at__isnull=True),
+                name="scheduling_one_live_feed",
+            ),
+        ]
