@@ -146,6 +146,13 @@ def hold(
             )
             for user in users
         ]
+    blocks_write(blocks=blocks, recheck=recheck)
+
+
+def blocks_write(*, blocks: list[CalendarBlock], recheck: Callable[[], None]) -> None:
+    """Writes calendar blocks (of sessions or internal meetings). When a concurrent writer
+    committed first the database refuses (PostgreSQL's exclusion constraint), and
+    ``recheck`` then raises the friendly message, which that writer has made true."""
     # One order for every writer, so that two bookings waiting on each other cannot deadlock.
     blocks.sort(key=lambda b: (b.user_id, b.starts_at))
     try:
