@@ -24,8 +24,10 @@ from bansou.scheduling.models import (
     AppointmentType,
     AvailabilityException,
     AvailabilityRule,
+    CalendarFeed,
     Closure,
 )
+from bansou.scheduling.services.feeds import feed_token_digest
 from tests.factories import (
     ApplicationFactory,
     ClientProfileFactory,
@@ -181,6 +183,12 @@ def _plant_accompaniment(world: OrgWorld, label: str) -> None:
         room=f"{label} room",
     )
     _plant_availability(world, label)
+    # The client's private calendar feed (it lists the planted session).
+    # Written directly (not through feed_issue, which audits) so the world has no audit rows.
+    world.extra["feed_token"] = f"feed-{org.slug}-token"
+    CalendarFeed.objects.create(
+        organization=org, user=client, token_hash=feed_token_digest(world.extra["feed_token"])
+    )
 
 
 def _plant_availability(world: OrgWorld, label: str) -> None:

@@ -3,8 +3,10 @@
 Each ``build(n)`` adds n rows to organisation A of the ``world`` fixture and returns text
 that each new row shows, so that the page is known to list them."""
 
+import collections
 import datetime
 import itertools
+from collections.abc import Iterator
 
 import pytest
 from django.urls import reverse
@@ -16,6 +18,7 @@ from bansou.core.roles import Role
 from bansou.engagements.models import (
     Engagement,
     EngagementEvent,
+    Meeting,
     Nudge,
     Reflection,
     RematchRequest,
@@ -32,6 +35,7 @@ from bansou.scheduling.models import (
     AvailabilityRule,
     Closure,
 )
+from bansou.scheduling.services.feeds import feed_issue
 from tests.conftest import ClientFactory, World
 from tests.factories import (
     ApplicationFactory,
@@ -1055,4 +1059,121 @@ def test_closures_query_count_constant(world, client_for, assert_constant_querie
     assert_constant_queries(
         build=build,
         get=_getter(client_for, world.a.members[Role.COORDINATOR], "scheduling:closures", org.slug),
+    )
+
+
+def test_calendar_feed_query_count_constant(world, client_for, assert_constant_queries):
+    """A team member's feed: their own and their team's sessions (each with another
+    client, venue and type) and the meetings they attend."""
+    org, program = _a(world)
+    supporter, team = world.a.members[Role.SUPPORTER], world.a.extra["team"]
+    kind = world.a.extra["appointment_type"]
+    token = feed_issue(user=supporter, organization=org)
+    base = timezone.now().replace(minute=0, second=0, microsecond=0)
+
+    def build(n):
+        uids = []
+        for i in range(n):
+            starts = base + datetime.timedelta(days=1 + next(_serial) % 300, hours=i % 5)
+            on_team = i % 2 == 0
+            engagement = EngagementFactory(
+                program=program,
+                client=_person(org, Role.CLIENT),
+                supporter=None if on_team else supporter,
+                team=team if on_team else None,
+            )
+            session = SessionFactory(
+                engagement=engagement,
+                status=Session.Status.SCHEDULED,
+                starts_at=starts,
+                ends_at=starts + datetime.timedelta(minutes=30),
+                appointment_type=kind,
+                venue=world.a.venue,
+                blocks=True,
+            )
+            meeting = Meeting.objects.create(
+                organization=org,
+                title=_tag("会議"),
+                starts_at=starts + datetime.timedelta(minutes=40),
+                ends_at=starts + datetime.timedelta(minutes=50),
+            )
+            meeting.attendees.add(supporter)
+            uids += [f"UID:session-{session.pk}@", f"UID:meeting-{meeting.pk}@"]
+        return uids
+
+    url = reverse("engagements:feed_ics", args=[org.slug, token])
+    anonymous = client_for(None)
+    assert_constant_queries(build=build, get=lambda: anonymous.get(url))
+
+
+_week_slots: collections.defaultdict[int, Iterator[int]] = collections.defaultdict(itertools.count)
+
+
+def _week_sessions(world: World, supporter: User, n: int, monday: datetime.date) -> list[str]:
+    """n sessions of ``supporter`` spread over the week of ``monday`` (holding blocks), each
+    with its own client; the clients' names."""
+    org, program = _a(world)
+    names = []
+    for _ in range(n):
+        i = next(_week_slots[supporter.pk])
+        client = _person(org, Role.CLIENT, _tag("週予定"))
+        engagement = EngagementFactory(program=program, client=client, supporter=supporter)
+        start = timezone.make_aware(
+            datetime.datetime.combine(monday + datetime.timedelta(days=i % 7), datetime.time(8))
+        ) + datetime.timedelta(minutes=30 * (i // 7))
+        SessionFactory(
+            engagement=engagement,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(minutes=30),
+            status=Session.Status.SCHEDULED,
+            blocks=True,
+        )
+        names.append(client.family_name)
+    return names
+
+
+CALENDAR_MONDAY = datetime.date(2031, 6, 9)
+
+
+def test_my_week_query_count_constant(world, client_for, assert_constant_queries):
+    org, supporter = world.a.organization, world.a.members[Role.SUPPORTER]
+
+    assert_constant_queries(
+        build=lambda n: _week_sessions(world, supporter, n, CALENDAR_MONDAY),
+        get=_getter(
+            client_for, supporter, "engagements:calendar", org.slug, query="?week=2031-06-09"
+        ),
+    )
+
+
+def test_program_calendar_query_count_constant(world, client_for, assert_constant_queries):
+    org, program = _a(world)
+
+    def build(n):
+        names = []
+        for _ in range(n):
+            tag = _tag("ア")
+            supporter = UserFactory(family_name=tag, family_name_kana=f"ア{tag}")
+            MembershipFactory(organization=org, user=supporter, role=Role.SUPPORTER)
+            EnrollmentFactory(program=program, user=supporter, side=Side.SUPPORTER)
+            AvailabilityRule.objects.create(
+                organization=org,
+                user=supporter,
+                weekday=2,
+                starts_at=datetime.time(10),
+                ends_at=datetime.time(12),
+            )
+            names += _week_sessions(world, supporter, 1, CALENDAR_MONDAY)
+        return names[:5]  # ten supporters a page: the first ones stay on it
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(
+            client_for,
+            world.a.members[Role.COORDINATOR],
+            "engagements:program_calendar",
+            org.slug,
+            program.slug,
+            query="?week=2031-06-09",
+        ),
     )

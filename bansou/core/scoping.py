@@ -57,9 +57,15 @@ SCOPE_SWITCHES: tuple[ScopeSwitch, ...] = (
     ),
     ScopeSwitch(
         "bansou/engagements/selectors/booking.py",
-        "open_times",
+        "_blocks",
         "scopes_disabled",
         "open times leave out a supporter's busy times in any organisation (times only)",
+    ),
+    ScopeSwitch(
+        "bansou/engagements/selectors/calendar.py",
+        "_blocks",
+        "scopes_disabled",
+        "a week calendar shows a person's blocks in other organisations as busy (times only)",
     ),
     # --- a tenant resolved from something other than the URL ------------------------------
     ScopeSwitch(

@@ -11,6 +11,7 @@ from django_scopes import scope
 from bansou.accounts.models import User
 from bansou.accounts.services import user_create
 from bansou.demo.availability import availability_load
+from bansou.demo.bookings import bookings_load
 from bansou.demo.specs import (
     DemoAccompaniment,
     DemoAppointmentType,
@@ -71,6 +72,7 @@ class DemoLoadReport:
     memberships_created: int = 0
     venues_created: int = 0
     accompaniments_created: int = 0
+    bookings_created: int = 0
 
 
 def organization_load(*, spec: DemoOrganization, password: str, report: DemoLoadReport) -> None:
@@ -106,6 +108,8 @@ def organization_load(*, spec: DemoOrganization, password: str, report: DemoLoad
         if spec.matching and program is not None and not has_round:
             with translation.override("ja"):
                 _matching(program, spec.matching)
+        if program is not None:
+            report.bookings_created += bookings_load(program=program, specs=spec.bookings)
 
 
 def _organization(spec: DemoOrganization, report: DemoLoadReport) -> Organization:

@@ -197,6 +197,18 @@ class DemoAvailability:
 
 
 @dataclass(frozen=True)
+class DemoBooking:
+    """A client's booking of an appointment type: the first open time from ``days_ahead``
+    days on, with their own supporter or pair, or in a pool with ``supporter`` (empty: any
+    counsellor)."""
+
+    client: str
+    appointment_type: str
+    days_ahead: int
+    supporter: str = ""
+
+
+@dataclass(frozen=True)
 class DemoClosure:
     """A closure on the next occurrence of its dates (this year's, or next year's once
     they have passed)."""
@@ -218,3 +230,4 @@ class DemoOrganization:
     matching: DemoMatching | None = None
     availability: tuple[DemoAvailability, ...] = ()
     closures: tuple[DemoClosure, ...] = ()
+    bookings: tuple[DemoBooking, ...] = ()

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -167,10 +169,8 @@ class Session(TenantModel):
         verbose_name=_("venue"),
     )
     booked_via = models.CharField(max_length=10, choices=BookedVia.choices, default=BookedVia.STAFF)
-    # The client's reschedule / cancel link: only its SHA-256 is kept; a new link replaces
-    # it whenever the session changes, so an older mail's link stops working.
-    manage_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    # iCalendar SEQUENCE: goes up with every change the client or supporter should see.
+    # iCalendar SEQUENCE: goes up with every change the client or supporter should see; a
+    # reschedule or cancel form carries the one it was shown, so a stale form changes nothing.
     sequence = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -209,7 +209,9 @@ class Meeting(TenantModel):
     ends_at = models.DateTimeField(_("ends at"))
     place = models.CharField(_("place"), max_length=120, blank=True)
     meeting_url = models.URLField(_("meeting URL"), blank=True)
-    attendees = models.ManyToManyField(USER, related_name="meetings", verbose_name=_("attendees"))
+    attendees: "models.ManyToManyField[Any, Any]" = models.ManyToManyField(
+        USER, related_name="meetings", verbose_name=_("attendees")
+    )
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings"
     )

@@ -10,6 +10,13 @@ NAV_ITEMS = [
         frozenset({Role.COORDINATOR, Role.SUPPORTER, Role.CLIENT}),
     ),
     NavItem(_("My journal"), "engagements:journal", frozenset({Role.CLIENT})),
+    NavItem(_("My week"), "engagements:calendar", frozenset({Role.COORDINATOR, Role.SUPPORTER})),
+    NavItem(_("Book a session"), "engagements:book", frozenset({Role.CLIENT})),
     NavItem(_("Radar"), "engagements:radar", frozenset({Role.COORDINATOR})),
     NavItem(_("Teams"), "engagements:teams", frozenset({Role.COORDINATOR}), after="people:clients"),
+    NavItem(
+        _("Calendar sync"),
+        "engagements:feed",
+        frozenset({Role.COORDINATOR, Role.SUPPORTER, Role.CLIENT}),
+    ),
 ]

@@ -1,6 +1,15 @@
 from django.urls import URLPattern, URLResolver, path
 
-from bansou.engagements.views import engagements, radar, reflections, sessions, teams
+from bansou.engagements.views import (
+    booking,
+    calendar,
+    engagements,
+    feeds,
+    radar,
+    reflections,
+    sessions,
+    teams,
+)
 
 app_name = "engagements"
 
@@ -63,6 +72,20 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="note_audited",
     ),
     path("journal/", reflections.JournalView.as_view(), name="journal"),
+    path("book/", booking.BookIndexView.as_view(), name="book"),
+    path("book/<int:type_pk>/", booking.BookTimesView.as_view(), name="book_times"),
+    path("book/<int:type_pk>/confirm/", booking.BookConfirmView.as_view(), name="book_confirm"),
+    path("bookings/<int:session_pk>/", booking.BookingView.as_view(), name="booking"),
+    path(
+        "bookings/<int:session_pk>/reschedule/",
+        booking.BookingRescheduleView.as_view(),
+        name="booking_reschedule",
+    ),
+    path(
+        "bookings/<int:session_pk>/cancel/",
+        booking.BookingCancelView.as_view(),
+        name="booking_cancel",
+    ),
     path("radar/", radar.RadarView.as_view(), name="radar"),
     path("radar/nudge/", radar.NudgeView.as_view(), name="nudge"),
     # The team pages stay beside the people pages (/o/<org>/teams/); they are here because
@@ -70,4 +93,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("teams/", teams.TeamListView.as_view(), name="teams"),
     path("teams/new/", teams.TeamCreateView.as_view(), name="team_create"),
     path("teams/<int:team_pk>/", teams.TeamDetailView.as_view(), name="team_detail"),
+    # A private calendar address; the .ics is read by calendars without signing in.
+    path("calendar/", calendar.MyWeekView.as_view(), name="calendar"),
+    path(
+        "programs/<slug:program_slug>/calendar/",
+        calendar.ProgramCalendarView.as_view(),
+        name="program_calendar",
+    ),
+    path("calendar/feed/", feeds.FeedView.as_view(), name="feed"),
+    path("calendar/feed/<str:feed_token>.ics", feeds.FeedIcsView.as_view(), name="feed_ics"),
 ]

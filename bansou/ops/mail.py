@@ -1,6 +1,7 @@
 """The one way to send mail: rendered in the recipient's language, stored in the outbox
 and delivered by a background task after the surrounding transaction commits."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -10,7 +11,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 
 from bansou.ops.models import OutboxMessage
-from bansou.ops.services import outbox_enqueue
+from bansou.ops.services import Attachment, outbox_enqueue
 from bansou.orgs.models import Organization
 
 
@@ -60,13 +61,15 @@ def send_templated_mail(
     subject: str | Promise = "",
     subject_template: str = "",
     organization: Organization | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> OutboxMessage:
     """``subject`` should be lazy (gettext_lazy) so that it is translated for the
     recipient, not for whoever triggered the mail; it gets the site prefix. A
     ``subject_template`` is rendered instead, as it is (it carries its own prefix).
 
     Never raises because of the mail server: delivery happens later, and its failures
-    are recorded on the returned outbox row."""
+    are recorded on the returned outbox row. ``attachments`` are (filename, content,
+    mimetype) triples, sent with the mail and, like the body, not kept once delivered."""
     rendered_subject, body = render_templated_mail(
         recipient=recipient,
         template=template,
@@ -75,5 +78,9 @@ def send_templated_mail(
         subject_template=subject_template,
     )
     return outbox_enqueue(
-        to=recipient.email, subject=rendered_subject, body=body, organization=organization
+        to=recipient.email,
+        subject=rendered_subject,
+        body=body,
+        organization=organization,
+        attachments=attachments,
     )

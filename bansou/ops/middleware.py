@@ -5,11 +5,14 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from bansou.ops.redaction import redacted_path
+
 logger = logging.getLogger("bansou.request")
 
 
 class RequestLogMiddleware:
-    """One structured log line per request: id, method, path, status, duration, tenant."""
+    """One structured log line per request: id, method, path (secret URL keywords
+    redacted), status, duration, tenant."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -20,15 +23,16 @@ class RequestLogMiddleware:
         response = self.get_response(request)
         organization = getattr(request, "organization", None)
         user = getattr(request, "user", None)
+        path = redacted_path(request)
         logger.info(
             "%s %s %s",
             request.method,
-            request.path,
+            path,
             response.status_code,
             extra={
                 "request_id": request_id,
                 "method": request.method,
-                "path": request.path,
+                "path": path,
                 "status": response.status_code,
                 "duration_ms": round((time.monotonic() - started) * 1000, 1),
                 "organization": organization.slug if organization else None,

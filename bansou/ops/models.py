@@ -28,6 +28,9 @@ class OutboxMessage(TenantModel):
     # Emptied once delivered: bodies may carry single-use links.
     body = models.TextField(_("body"), blank=True)
     html_body = models.TextField(_("HTML body"), blank=True)
+    # Files sent with the mail (e.g. a calendar invitation): a list of {"filename",
+    # "mimetype", "content" (base64)}; emptied with the body once delivered.
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )

@@ -6,14 +6,18 @@ Delivery never raises into the request that caused the mail. With a broker, the
 row stays queued until delivered, and the periodic job ``ops.outbox_resend`` picks up
 anything due (a lost task, a broker that was down, a retry under the inline default)."""
 
+import base64
 import datetime
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from email.mime.base import MIMEBase
 
 from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.message import SafeMIMEText
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +38,10 @@ CLOCK_SKEW = datetime.timedelta(seconds=10)
 ERROR_LENGTH = 500
 RESEND_BATCH = 200
 
+# (filename, content, mimetype), e.g. ("invite.ics", b"BEGIN:VCALENDAR…",
+# "text/calendar; method=REQUEST; charset=utf-8"): parameters after the type are kept.
+Attachment = tuple[str, bytes, str]
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -53,6 +61,7 @@ def outbox_enqueue(
     body: str,
     html_body: str = "",
     organization: Organization | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> OutboxMessage:
     message = OutboxMessage.objects.create(
         organization=organization,
@@ -60,6 +69,14 @@ def outbox_enqueue(
         subject=subject[:255],
         body=body,
         html_body=html_body,
+        attachments=[
+            {
+                "filename": filename,
+                "mimetype": mimetype,
+                "content": base64.b64encode(content).decode("ascii"),
+            }
+            for filename, content, mimetype in attachments
+        ],
         next_attempt_at=timezone.now(),
     )
     message_id = message.pk
@@ -88,6 +105,26 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:ERROR_LENGTH]
 
 
+def _mime_part(*, filename: str, content: bytes, mimetype: str) -> MIMEBase:
+    """One attachment as a MIME part that keeps the type's parameters (a calendar
+    invitation needs ``method=REQUEST`` on its part for mail clients to offer it)."""
+    main, *raw_params = (piece.strip() for piece in mimetype.split(";"))
+    params = dict(p.split("=", 1) for p in raw_params if "=" in p)
+    maintype, subtype = main.split("/", 1)
+    part: MIMEBase
+    if maintype == "text":
+        charset = params.pop("charset", "utf-8")
+        part = SafeMIMEText(content.decode(charset), subtype, charset)
+    else:
+        part = MIMEBase(maintype, subtype)
+        part.set_payload(base64.b64encode(content).decode("ascii"))
+        part["Content-Transfer-Encoding"] = "base64"
+    for name, value in params.items():
+        part.set_param(name, value.strip('"'))
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
+
+
 def _send(message: OutboxMessage) -> None:
     mail = EmailMultiAlternatives(
         subject=message.subject,
@@ -98,6 +135,14 @@ def _send(message: OutboxMessage) -> None:
     )
     if message.html_body:
         mail.attach_alternative(message.html_body, "text/html")
+    for item in message.attachments:
+        mail.attach(
+            _mime_part(
+                filename=item["filename"],
+                content=base64.b64decode(item["content"]),
+                mimetype=item["mimetype"],
+            )
+        )
     mail.send()
 
 
@@ -142,6 +187,7 @@ def outbox_deliver(*, message_id: int, now: datetime.datetime | None = None) -> 
             # Bodies may carry single-use links; once delivered they are not kept.
             message.body = ""
             message.html_body = ""
+            message.attachments = []
         message.save()
     return Delivery(status=message.status, retry_in=retry_in)
 

@@ -15,11 +15,11 @@ keeps 50 counsellors over eight weeks well within a page request.
 
 from __future__ import annotations
 
+import bisect
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-
-from bansou.scheduling.windows import subtract
 
 Interval = tuple[datetime.datetime, datetime.datetime]
 _DAY = 86_400
@@ -94,17 +94,76 @@ def _ts(moment: datetime.datetime) -> int:
     return int(moment.timestamp())
 
 
-class _Calendar:
-    """Local day, ISO week and month keys of a POSIX second, cached per local day."""
+def utc_offset(tz: datetime.tzinfo, ts: int) -> int:
+    """The offset from UTC, in seconds, of ``tz`` at POSIX second ``ts``."""
+    off = datetime.datetime.fromtimestamp(ts, tz=tz).utcoffset()
+    return _seconds(off) if off is not None else 0
 
-    def __init__(self, tz: datetime.tzinfo) -> None:
-        self.tz = tz
-        self._keys: dict[int, tuple[datetime.date, tuple[int, int], tuple[int, int]]] = {}
+
+class Clock:
+    """UTC offsets of ``tz`` from POSIX second ``low`` to ``high``, found once (sampled
+    every six hours, each change pinned to the second by bisection) so that the engine
+    never converts a time zone per slot. Outside that range it asks ``tz`` directly."""
+
+    _SAMPLE = 6 * 3600
+
+    def __init__(self, tz: datetime.tzinfo, low: int, high: int) -> None:
+        self.tz, self.low, self.high = tz, low, high
+        self.changes: list[int] = [low]  # where each offset starts
+        self.offsets: list[int] = [utc_offset(tz, low)]
+        at = low
+        while at < high:
+            nxt = min(at + self._SAMPLE, high)
+            off = utc_offset(tz, nxt)
+            if off != self.offsets[-1]:
+                before, after = at, nxt
+                while after - before > 1:
+                    mid = (before + after) // 2
+                    if utc_offset(tz, mid) == self.offsets[-1]:
+                        before = mid
+                    else:
+                        after = mid
+                self.changes.append(after)
+                self.offsets.append(off)
+            at = nxt
 
     def offset(self, ts: int) -> int:
-        moment = datetime.datetime.fromtimestamp(ts, tz=datetime.UTC).astimezone(self.tz)
-        off = moment.utcoffset()
-        return _seconds(off) if off is not None else 0
+        if not self.low <= ts <= self.high:
+            return utc_offset(self.tz, ts)
+        if len(self.offsets) == 1:
+            return self.offsets[0]
+        return self.offsets[bisect.bisect_right(self.changes, ts) - 1]
+
+    def local_day(self, ts: int) -> int:
+        """The local date of ``ts`` as days since 1970-01-01."""
+        return (ts + self.offset(ts)) // _DAY
+
+    def pieces(self, lo: int, hi: int) -> Iterator[tuple[int, int, int]]:
+        """``[lo, hi)`` cut where the offset changes, each piece with its offset."""
+        if len(self.offsets) == 1 and self.low <= lo and hi <= self.high:
+            yield lo, hi, self.offsets[0]
+            return
+        while lo < hi:
+            off = self.offset(lo)
+            nxt = hi
+            if self.low <= lo < self.high:
+                index = bisect.bisect_right(self.changes, lo)
+                if index < len(self.changes):
+                    nxt = min(hi, self.changes[index])
+            else:
+                # beyond the table: rare; hour by hour is exact enough for real zones
+                nxt = min(hi, lo + 3600 - lo % 3600)
+                while nxt < hi and utc_offset(self.tz, nxt) == off:
+                    nxt = min(hi, nxt + 3600)
+            yield lo, nxt, off
+            lo = nxt
+
+
+class _Calendar:
+    """Local day, ISO week and month keys of a local day number, cached."""
+
+    def __init__(self) -> None:
+        self._keys: dict[int, tuple[datetime.date, tuple[int, int], tuple[int, int]]] = {}
 
     def keys(self, local_day: int) -> tuple[datetime.date, tuple[int, int], tuple[int, int]]:
         found = self._keys.get(local_day)
@@ -116,52 +175,167 @@ class _Calendar:
         return found
 
 
-def _full_days(person: Person, days: Iterable[int], calendar: _Calendar) -> set[int]:
-    """The local days (days since the epoch) on which ``person`` has reached a limit."""
-    limits, booked = person.limits, person.booked
-    if limits.per_day is None and limits.per_week is None and limits.per_month is None:
-        return set()
-    full: set[int] = set()
-    for local_day in days:
-        day, week, month = calendar.keys(local_day)
-        if (
-            (limits.per_day is not None and booked.per_day.get(day, 0) >= limits.per_day)
-            or (limits.per_week is not None and booked.per_week.get(week, 0) >= limits.per_week)
-            or (limits.per_month is not None and booked.per_month.get(month, 0) >= limits.per_month)
-        ):
-            full.add(local_day)
-    return full
+@dataclass(frozen=True)
+class Span:
+    """One person's time in integer POSIX seconds, as the engine works on it (the
+    counterpart of ``Person``): ``windows`` sorted, disjoint and merged; ``busy`` in any
+    order."""
+
+    windows: Sequence[tuple[int, int]]
+    busy: Sequence[tuple[int, int]] = ()
+    limits: Limits = Limits()
+    booked: Booked = Booked()
 
 
-def _starts(person: Person, rules: SlotRules, calendar: _Calendar) -> list[int]:
-    """The open start times of one person, as sorted POSIX seconds."""
-    duration, step = _seconds(rules.duration), _seconds(rules.step)
-    before, after = _seconds(rules.buffer_before), _seconds(rules.buffer_after)
-    earliest, latest = _ts(rules.earliest), _ts(rules.latest)
-    windows = [(max(_ts(s), earliest), min(_ts(e), latest)) for s, e in person.windows]
-    # A slot [s, s+d) whose buffered span [s-before, s+d+after) misses a busy [b0, b1) is
-    # exactly a slot that misses [b0-after, b1+before).
-    blocked = [(_ts(s) - after, _ts(e) + before) for s, e in person.busy]
-    free = subtract(windows, blocked)
-    starts: list[int] = []
-    local_days: list[int] = []
-    for lo, hi in free:
-        last = hi - duration
-        if last < lo:
+def merge_seconds(windows: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``windows.merge`` for integers (sorting plain tuples is much faster than by key)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(windows):
+        if start >= end:
             continue
-        off = calendar.offset(lo)
-        first = -(-(lo + off) // step) * step - off
-        chunk = range(first, last + 1, step)
-        starts.extend(chunk)
-        local_days.extend((ts + off) // _DAY for ts in chunk)
-    full = _full_days(person, set(local_days), calendar)
-    if full:
-        starts = [ts for ts, day in zip(starts, local_days, strict=True) if day not in full]
-    return starts
+        if merged and merged[-1][1] >= start:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
 
 
-def _as_datetime(ts: int, tz: datetime.tzinfo) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(ts, tz=tz)
+def subtract_seconds(
+    base: list[tuple[int, int]], cuts: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """``windows.subtract`` for merged integer lists."""
+    if not cuts:
+        return base
+    result: list[tuple[int, int]] = []
+    j, n = 0, len(cuts)
+    for start, end in base:
+        while j < n and cuts[j][1] <= start:
+            j += 1
+        cursor, k = start, j
+        while k < n and cuts[k][0] < end:
+            cut_start, cut_end = cuts[k]
+            if cursor < cut_start:
+                result.append((cursor, cut_start))
+            if cursor < cut_end:
+                cursor = cut_end
+            k += 1
+        if cursor < end:
+            result.append((cursor, end))
+    return result
+
+
+class _Engine:
+    """What every person's computation shares: the rules in seconds, the clock and the
+    calendar keys."""
+
+    def __init__(self, rules: SlotRules) -> None:
+        self.duration, self.step = _seconds(rules.duration), _seconds(rules.step)
+        self.before, self.after = _seconds(rules.buffer_before), _seconds(rules.buffer_after)
+        self.earliest, self.latest = _ts(rules.earliest), _ts(rules.latest)
+        self.clock = Clock(rules.tz, self.earliest - _DAY, self.latest + _DAY)
+        self.calendar = _Calendar()
+
+    def full_days(self, person: Span, days: Iterable[int]) -> list[tuple[int, int]]:
+        """The local days on which ``person`` has reached a limit, as POSIX spans."""
+        limits, booked = person.limits, person.booked
+        if limits.per_day is None and limits.per_week is None and limits.per_month is None:
+            return []
+        full: list[tuple[int, int]] = []
+        for local_day in days:
+            day, week, month = self.calendar.keys(local_day)
+            if (
+                (limits.per_day is not None and booked.per_day.get(day, 0) >= limits.per_day)
+                or (limits.per_week is not None and booked.per_week.get(week, 0) >= limits.per_week)
+                or (
+                    limits.per_month is not None
+                    and booked.per_month.get(month, 0) >= limits.per_month
+                )
+            ):
+                start = local_day * _DAY
+                full.append(
+                    (
+                        start - self.clock.offset(start),
+                        start + _DAY - self.clock.offset(start + _DAY),
+                    )
+                )
+        return full
+
+    def starts(self, person: Span) -> list[int]:
+        """The open start times of one person, sorted POSIX seconds."""
+        earliest, latest, duration, step = self.earliest, self.latest, self.duration, self.step
+        windows = [
+            (max(s, earliest), min(e, latest))
+            for s, e in person.windows
+            if s < latest and e > earliest
+        ]
+        if not windows:
+            return []
+        # A slot [s, s+d) whose buffered span [s-before, s+d+after) misses a busy [b0, b1) is
+        # exactly a slot that misses [b0-after, b1+before).
+        after, before = self.after, self.before
+        blocked = merge_seconds((s - after, e + before) for s, e in person.busy)
+        # The start times allowed: [lo, hi - duration], kept half open as [lo, hi - d + 1).
+        ranges = [
+            (lo, hi - duration + 1)
+            for lo, hi in subtract_seconds(merge_seconds(windows), blocked)
+            if hi - lo >= duration
+        ]
+        if not ranges:
+            return []
+        limits = person.limits
+        if (
+            limits.per_day is not None
+            or limits.per_week is not None
+            or limits.per_month is not None
+        ):
+            first = self.clock.local_day(ranges[0][0])
+            last = self.clock.local_day(ranges[-1][1] - 1)
+            full = self.full_days(person, range(first, last + 1))
+            if full:
+                ranges = subtract_seconds(ranges, full)
+        starts: list[int] = []
+        for lo, hi in ranges:
+            for piece_lo, piece_hi, off in self.clock.pieces(lo, hi):
+                first_start = -(-(piece_lo + off) // step) * step - off
+                starts.extend(range(first_start, piece_hi, step))
+        return starts
+
+
+def team_starts(*, people: Sequence[Span], rules: SlotRules) -> list[int]:
+    """``team_slots`` in POSIX seconds: the start times open for every member, sorted."""
+    if not people:
+        return []
+    engine = _Engine(rules)
+    common: set[int] | None = None
+    for person in people:
+        starts = engine.starts(person)
+        common = set(starts) if common is None else common.intersection(starts)
+        if not common:
+            return []
+    return sorted(common or ())
+
+
+def pool_starts(
+    *, people: Mapping[int, Span], rules: SlotRules
+) -> list[tuple[int, tuple[int, ...]]]:
+    """``pool_slots`` in POSIX seconds: each start time open for at least one counsellor
+    with the ids of every counsellor free then (ascending), sorted by start."""
+    engine = _Engine(rules)
+    free: defaultdict[int, list[int]] = defaultdict(list)
+    for person_id in sorted(people):
+        for ts in engine.starts(people[person_id]):
+            free[ts].append(person_id)
+    return [(ts, tuple(free[ts])) for ts in sorted(free)]
+
+
+def _span(person: Person) -> Span:
+    return Span(
+        windows=merge_seconds((_ts(s), _ts(e)) for s, e in person.windows),
+        busy=[(_ts(s), _ts(e)) for s, e in person.busy],
+        limits=person.limits,
+        booked=person.booked,
+    )
 
 
 def person_slots(*, person: Person, rules: SlotRules) -> list[Interval]:
@@ -171,35 +345,24 @@ def person_slots(*, person: Person, rules: SlotRules) -> list[Interval]:
 
 def team_slots(*, people: Sequence[Person], rules: SlotRules) -> list[Interval]:
     """Slots open for every member (a mentor pair); none for an empty team."""
-    if not people:
-        return []
-    calendar = _Calendar(rules.tz)
-    common: set[int] | None = None
-    for person in people:
-        starts = set(_starts(person, rules, calendar))
-        common = starts if common is None else common & starts
-        if not common:
-            return []
-    duration = rules.duration
+    duration, tz = rules.duration, rules.tz
     return [
         (start, start + duration)
-        for start in (_as_datetime(ts, rules.tz) for ts in sorted(common or ()))
+        for start in (
+            datetime.datetime.fromtimestamp(ts, tz=tz)
+            for ts in team_starts(people=[_span(p) for p in people], rules=rules)
+        )
     ]
 
 
 def pool_slots(*, people: Mapping[int, Person], rules: SlotRules) -> list[PoolSlot]:
     """Slots open for at least one counsellor of the pool, each with the ids of every
     counsellor free for it (ascending), sorted by start."""
-    calendar = _Calendar(rules.tz)
-    free: dict[int, list[int]] = {}
-    for person_id in sorted(people):
-        for ts in _starts(people[person_id], rules, calendar):
-            free.setdefault(ts, []).append(person_id)
-    duration = rules.duration
+    duration, tz = rules.duration, rules.tz
     slots: list[PoolSlot] = []
-    for ts in sorted(free):
-        start = _as_datetime(ts, rules.tz)
-        slots.append(PoolSlot(starts_at=start, ends_at=start + duration, free=tuple(free[ts])))
+    for ts, free in pool_starts(people={pid: _span(p) for pid, p in people.items()}, rules=rules):
+        start = datetime.datetime.fromtimestamp(ts, tz=tz)
+        slots.append(PoolSlot(starts_at=start, ends_at=start + duration, free=free))
     return slots
 
 

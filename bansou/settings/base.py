@@ -204,10 +204,13 @@ LOGGING: dict[str, Any] = {
         },
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    # Secret URL keywords (a calendar feed's token) never reach the logs verbatim.
+    "filters": {"redact_secrets": {"()": "bansou.ops.redaction.RedactSecretsFilter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["redact_secrets"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

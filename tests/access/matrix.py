@@ -30,6 +30,8 @@ KWARG_PROVIDERS: dict[str, Callable[[World, str], Any]] = {
     "uidb36": lambda world, org: "zz",
     "side": lambda world, org: "client",
     "token": lambda world, org: "not-a-real-token",
+    # A live calendar feed (planted in conftest): an unknown one answers 404.
+    "feed_token": lambda world, org: getattr(world, org).extra["feed_token"],
     "program_slug": lambda world, org: getattr(world, org).extra["program"].slug,
     "application_pk": _pk("application"),
     "training_pk": _pk("training"),
@@ -45,7 +47,7 @@ KWARG_PROVIDERS: dict[str, Callable[[World, str], Any]] = {
     "user_pk": lambda world, org: getattr(world, org).members[Role.SUPPORTER].pk,
 }
 # Keywords that are not objects of one organisation.
-NON_OBJECT_KWARGS = {"org_slug", "key", "uidb36", "side", "token"}
+NON_OBJECT_KWARGS = {"org_slug", "key", "uidb36", "side", "token", "feed_token"}
 
 
 @dataclass(frozen=True)

@@ -81,13 +81,13 @@ def test_coordinator_audited_read_needs_a_reason_and_leaves_exactly_one_row(worl
     client = client_for(coordinator)
     page = client.get(audited_url).content.decode()
     assert "ORGAMARKさん private note" not in page
-    assert AuditEntry.objects.count() == 0
+    assert AuditEntry.objects.filter(action="session_note.read").count() == 0
     refused = client.post(audited_url, {"reason": " "})
     assert "ORGAMARKさん private note" not in refused.content.decode()
-    assert AuditEntry.objects.count() == 0
+    assert AuditEntry.objects.filter(action="session_note.read").count() == 0
     response = client.post(audited_url, {"reason": "安全確認のため"}, REMOTE_ADDR="192.0.2.10")
     assert "ORGAMARKさん private note" in response.content.decode()
-    entry = AuditEntry.objects.get()
+    entry = AuditEntry.objects.get(action="session_note.read")
     note = world.a.extra["note"]
     assert (
         entry.actor,

@@ -7,6 +7,7 @@ from bansou.demo.specs import (
     DemoAccompaniment,
     DemoAppointmentType,
     DemoAvailability,
+    DemoBooking,
     DemoClient,
     DemoEngagement,
     DemoMatching,
@@ -192,4 +193,5 @@ ORGANIZATION = DemoOrganization(
         ),
     ),
     availability=(DemoAvailability(MENTORS, (1, 3), (("19:00", "22:00"),), per_week=2),),
+    bookings=(DemoBooking("client@mentor.example", "オンライン面談（40分）", 2),),
 )

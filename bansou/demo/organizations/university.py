@@ -7,6 +7,7 @@ from bansou.demo.specs import (
     DemoAccompaniment,
     DemoAppointmentType,
     DemoAvailability,
+    DemoBooking,
     DemoClient,
     DemoClosure,
     DemoEngagement,
@@ -258,4 +259,11 @@ ORGANIZATION = DemoOrganization(
         ),
     ),
     closures=(DemoClosure("夏季一斉休業", (8, 10), (8, 18)),),
+    bookings=(
+        DemoBooking("client@univ.example", "対面相談（40分）", 1),
+        DemoBooking("client3@univ.example", "オンライン相談（30分）", 1),
+        DemoBooking("client4@univ.example", "オンライン相談（20分）", 2, "supporter3@univ.example"),
+        DemoBooking("client5@univ.example", "オンライン相談（30分）", 3),
+        DemoBooking("client6@univ.example", "対面相談（40分）", 6),
+    ),
 )

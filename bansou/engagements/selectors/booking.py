@@ -11,20 +11,23 @@ number of queries (five), whatever the number of days or supporters.
 import datetime
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
+from django.db import connection
+from django.db.models import Func, IntegerField
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from bansou.engagements.models import CalendarBlock
 from bansou.scheduling import slots as slot_engine
 from bansou.scheduling.models import AppointmentType, BookingLimits
-from bansou.scheduling.selectors.availability import availability_windows
+from bansou.scheduling.selectors.availability import availability_spans
 
 Mode = Literal["one", "team", "pool"]
 Window = tuple[datetime.datetime, datetime.datetime]
+_EPOCH = datetime.date(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ def open_times(
         buffer_after=datetime.timedelta(minutes=appointment_type.buffer_after_minutes),
     )
     organization = appointment_type.organization
-    windows = availability_windows(
+    spans = availability_spans(
         organization=organization,
         user_ids=ids,
         start=first_day,
@@ -122,59 +125,112 @@ def open_times(
         program=appointment_type.program,
     )
     limits = {
-        row.user_id: slot_engine.Limits(
-            per_day=row.per_day, per_week=row.per_week, per_month=row.per_month
-        )
-        for row in BookingLimits.objects.filter(organization=organization, user_id__in=ids)
+        user_id: slot_engine.Limits(per_day=per_day, per_week=per_week, per_month=per_month)
+        for user_id, per_day, per_week, per_month in BookingLimits.objects.filter(
+            organization=organization, user_id__in=ids
+        ).values_list("user_id", "per_day", "per_week", "per_month")
     }
     # One query for both what is taken (any organisation) and what counts towards this
     # organisation's limits (the whole ISO weeks and months the window touches).
     count_low, count_high = _counting_range(first_day, last_day)
     low = min(_midnight(count_low, tz), earliest - rules.buffer_after)
     high = max(_midnight(count_high + datetime.timedelta(days=1), tz), latest + rules.buffer_before)
-    busy_low, busy_high = earliest - rules.buffer_after, latest + rules.buffer_before
-    busy: dict[int, list[Window]] = defaultdict(list)
-    per_day: dict[int, dict[datetime.date, int]] = defaultdict(lambda: defaultdict(int))
-    per_week: dict[int, dict[tuple[int, int], int]] = defaultdict(lambda: defaultdict(int))
-    per_month: dict[int, dict[tuple[int, int], int]] = defaultdict(lambda: defaultdict(int))
-    keys: dict[datetime.date, tuple[tuple[int, int], tuple[int, int]]] = {}
-    with scopes_disabled():
-        blocks = CalendarBlock.objects.filter(
-            user_id__in=ids, is_active=True, starts_at__lt=high, ends_at__gt=low
-        ).values_list("user_id", "starts_at", "ends_at", "organization_id", "session__starts_at")
-        for user_id, starts_at, ends_at, org_id, session_start in blocks:
-            if starts_at < busy_high and ends_at > busy_low:
-                busy[user_id].append((starts_at, ends_at))
-            if org_id == organization.pk and user_id in limits:
-                day = session_start.astimezone(tz).date()
-                if day not in keys:
-                    iso = day.isocalendar()
-                    keys[day] = ((iso.year, iso.week), (day.year, day.month))
-                week, month = keys[day]
-                per_day[user_id][day] += 1
-                per_week[user_id][week] += 1
-                per_month[user_id][month] += 1
+    busy_low = int((earliest - rules.buffer_after).timestamp())
+    busy_high = int((latest + rules.buffer_before).timestamp())
+    clock = slot_engine.Clock(tz, int(low.timestamp()), int(high.timestamp()))
+    busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    per_local_day: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for user_id, starts_at, ends_at, org_id, session_start in _blocks(ids, low, high):
+        if starts_at < busy_high and ends_at > busy_low:
+            busy[user_id].append((starts_at, ends_at))
+        # Meetings (no session) take time but do not count towards booking limits.
+        if org_id == organization.pk and user_id in limits and session_start is not None:
+            per_local_day[user_id][clock.local_day(session_start)] += 1
     people = {
-        user_id: slot_engine.Person(
-            windows=windows.get(user_id, []),
+        user_id: slot_engine.Span(
+            windows=spans.get(user_id, []),
             busy=busy.get(user_id, []),
             limits=limits.get(user_id, slot_engine.Limits()),
-            booked=slot_engine.Booked(
-                per_day=per_day[user_id], per_week=per_week[user_id], per_month=per_month[user_id]
-            ),
+            booked=_booked(per_local_day.get(user_id, {})),
         )
         for user_id in ids
     }
+    duration = rules.duration
     if mode == "pool":
-        return [
-            OpenSlot(starts_at=s.starts_at, ends_at=s.ends_at, supporter_ids=s.free)
-            for s in slot_engine.pool_slots(people=people, rules=rules)
-        ]
+        found = []
+        for ts, free in slot_engine.pool_starts(people=people, rules=rules):
+            start = datetime.datetime.fromtimestamp(ts, tz=tz)
+            found.append(OpenSlot(starts_at=start, ends_at=start + duration, supporter_ids=free))
+        return found
     members = tuple(ids)
-    return [
-        OpenSlot(starts_at=start, ends_at=end, supporter_ids=members)
-        for start, end in slot_engine.team_slots(people=[people[i] for i in ids], rules=rules)
-    ]
+    found = []
+    for ts in slot_engine.team_starts(people=[people[i] for i in ids], rules=rules):
+        start = datetime.datetime.fromtimestamp(ts, tz=tz)
+        found.append(OpenSlot(starts_at=start, ends_at=start + duration, supporter_ids=members))
+    return found
+
+
+class _Epoch(Func):
+    """A datetime column as whole POSIX seconds, so that thousands of calendar blocks load
+    as integers instead of datetimes (SQLite and PostgreSQL)."""
+
+    output_field = IntegerField()
+
+    @property
+    def convert_value(self) -> Any:
+        return self._convert_value_noop  # the SQL has cast to an integer already
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"CAST(strftime(%s, {sql}) AS INTEGER)", ["%s", *params]
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"FLOOR(EXTRACT(EPOCH FROM {sql}))::bigint", list(params)
+
+
+def _blocks(
+    ids: Sequence[int], low: datetime.datetime, high: datetime.datetime
+) -> Iterator[tuple[int, int, int, int, int | None]]:
+    """The active blocks of ``ids`` (any organisation) overlapping ``[low, high)``: user,
+    start, end, organisation and the session's start, times as POSIX seconds."""
+    with scopes_disabled():
+        rows = CalendarBlock.objects.filter(
+            user_id__in=ids, is_active=True, starts_at__lt=high, ends_at__gt=low
+        ).order_by()
+        if connection.vendor in ("sqlite", "postgresql"):
+            yield from rows.values_list(
+                "user_id",
+                _Epoch("starts_at"),
+                _Epoch("ends_at"),
+                "organization_id",
+                _Epoch("session__starts_at"),
+            )
+            return
+        for user_id, starts_at, ends_at, org_id, session_start in rows.values_list(
+            "user_id", "starts_at", "ends_at", "organization_id", "session__starts_at"
+        ):
+            yield (
+                user_id,
+                int(starts_at.timestamp()),
+                int(ends_at.timestamp()),
+                org_id,
+                None if session_start is None else int(session_start.timestamp()),
+            )
+
+
+def _booked(per_local_day: dict[int, int]) -> slot_engine.Booked:
+    """Sessions per local date, ISO week and month from counts per local day number."""
+    per_day: dict[datetime.date, int] = {}
+    per_week: dict[tuple[int, int], int] = defaultdict(int)
+    per_month: dict[tuple[int, int], int] = defaultdict(int)
+    for local_day, count in per_local_day.items():
+        day = _EPOCH + datetime.timedelta(days=local_day)
+        iso = day.isocalendar()
+        per_day[day] = count
+        per_week[(iso.year, iso.week)] += count
+        per_month[(day.year, day.month)] += count
+    return slot_engine.Booked(per_day=per_day, per_week=per_week, per_month=per_month)
 
 
 def open_times_by_day(slots: Sequence[OpenSlot]) -> list[OpenDay]:

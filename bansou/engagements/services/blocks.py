@@ -28,15 +28,34 @@ from bansou.engagements.models import (
 )
 from bansou.engagements.services.lifecycle import OPEN_STATUSES
 from bansou.people.models import Team, TeamMember
+from bansou.scheduling.models import AppointmentType
 
 Window = tuple[datetime.datetime, datetime.datetime]
 
 
-def block_window(*, starts_at: datetime.datetime, ends_at: datetime.datetime) -> Window:
-    """The time a session holds in its supporters' calendars. Appointment types will widen
-    it by their buffers: from starts_at - buffer_before to ends_at + buffer_after."""
-    buffer_before = buffer_after = datetime.timedelta(0)
-    return starts_at - buffer_before, ends_at + buffer_after
+def block_window(
+    *,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    appointment_type: AppointmentType | None = None,
+) -> Window:
+    """The time a session holds in its supporters' calendars: widened by its appointment
+    type's buffers, from starts_at - buffer_before to ends_at + buffer_after."""
+    if appointment_type is None:
+        return starts_at, ends_at
+    return (
+        starts_at - datetime.timedelta(minutes=appointment_type.buffer_before_minutes),
+        ends_at + datetime.timedelta(minutes=appointment_type.buffer_after_minutes),
+    )
+
+
+def session_window(session: Session) -> Window:
+    """``block_window`` of a session (its type, when it has one, is read once)."""
+    return block_window(
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        appointment_type=session.appointment_type if session.appointment_type_id else None,
+    )
 
 
 def session_holders(*, engagement: Engagement) -> list[User]:
@@ -135,7 +154,7 @@ def hold(
     ``recheck`` then raises the friendly message, which that booking has made true."""
     blocks = []
     for session in sessions:
-        start, end = block_window(starts_at=session.starts_at, ends_at=session.ends_at)
+        start, end = session_window(session)
         blocks += [
             CalendarBlock(
                 organization_id=session.organization_id,
@@ -185,7 +204,7 @@ def session_blocks_hold(*, session: Session) -> None:
     if session.status == Session.Status.CANCELLED:
         return
     users = session_holders(engagement=session.engagement)
-    window = block_window(starts_at=session.starts_at, ends_at=session.ends_at)
+    window = session_window(session)
 
     def recheck() -> None:
         check_free(users=users, window=window, ignore_session=session.pk)
@@ -211,7 +230,7 @@ def team_member_blocks_add(*, team: Team, user: User) -> None:
     calendar too; refused, naming the dates, when they are busy then. Called by
     ``team_member_add`` with the team locked."""
     sessions = _upcoming_team_sessions(team)
-    windows = [block_window(starts_at=s.starts_at, ends_at=s.ends_at) for s in sessions]
+    windows = [session_window(s) for s in sessions]
 
     def recheck() -> None:
         taken = clashes(users=[user], windows=windows)

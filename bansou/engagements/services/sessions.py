@@ -26,7 +26,9 @@ from bansou.engagements.services.blocks import (
 )
 from bansou.engagements.services.lifecycle import OPEN_STATUSES
 from bansou.engagements.services.reflections import reflection_link_send
+from bansou.orgs.models import Venue
 from bansou.people.selectors import client_booking_block_reason
+from bansou.scheduling.models import AppointmentType
 
 MAX_SESSION_MINUTES = 8 * 60
 
@@ -73,12 +75,17 @@ def session_schedule(
     created_by: User,
     place: str = "",
     meeting_url: str = "",
+    appointment_type: AppointmentType | None = None,
+    venue: Venue | None = None,
+    booked_via: str = Session.BookedVia.STAFF,
 ) -> Session:
+    """Schedules one session, holding its supporters' calendars (widened by the appointment
+    type's buffers, when it has one)."""
     _validate_times(starts_at, ends_at)
     _validate_mode(mode, meeting_url)
     engagement = _lock_open_engagement(engagement)
     users = session_holders(engagement=engagement)
-    window = block_window(starts_at=starts_at, ends_at=ends_at)
+    window = block_window(starts_at=starts_at, ends_at=ends_at, appointment_type=appointment_type)
 
     def recheck() -> None:
         check_free(users=users, window=window)
@@ -92,6 +99,9 @@ def session_schedule(
         mode=mode,
         place=place,
         meeting_url=meeting_url,
+        appointment_type=appointment_type,
+        venue=venue,
+        booked_via=booked_via,
         created_by=created_by,
     )
     session.full_clean()
@@ -199,7 +209,11 @@ def session_move(
     _validate_times(starts_at, ends_at)
     _validate_mode(mode, meeting_url)
     users = session_holders(engagement=engagement)
-    window = block_window(starts_at=starts_at, ends_at=ends_at)
+    window = block_window(
+        starts_at=starts_at,
+        ends_at=ends_at,
+        appointment_type=locked.appointment_type if locked.appointment_type_id else None,
+    )
 
     def recheck() -> None:
         check_free(users=users, window=window, ignore_session=locked.pk)
@@ -207,6 +221,7 @@ def session_move(
     recheck()
     locked.starts_at, locked.ends_at = starts_at, ends_at
     locked.mode, locked.place, locked.meeting_url = mode, place, meeting_url
+    locked.sequence += 1
     locked.full_clean()
     locked.save()
     blocks_move(session=locked, users=users, recheck=recheck)
@@ -246,6 +261,7 @@ def session_set_status(
     if status == Session.Status.CANCELLED:
         locked.cancel_reason = cancel_reason.strip()
         locked.cancelled_by = actor
+        locked.sequence += 1
     locked.save()
     if status == Session.Status.CANCELLED:
         blocks_release(session=locked)

@@ -19,7 +19,8 @@ class Command(BaseCommand):
             f"Demo data: {report.organizations_created} organisations, "
             f"{report.users_created} users, {report.memberships_created} memberships, "
             f"{report.venues_created} venues, "
-            f"{report.accompaniments_created} accompaniment sets created."
+            f"{report.accompaniments_created} accompaniment sets, "
+            f"{report.bookings_created} bookings created."
         )
         if options["quiet_logins"]:
             return
