@@ -34,3 +34,14 @@ def in_parallel(organization: Organization, actions: dict[str, Callable[[], obje
     for t in threads:
         t.join()
     return results
+
+
+def overlapping_active_blocks() -> int:
+    """How many pairs of one person's active calendar blocks overlap (zero, always)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM engagements_calendarblock a JOIN engagements_calendarblock b "
+            "ON a.user_id = b.user_id AND a.id < b.id AND a.is_active AND b.is_active "
+            "AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at"
+        )
+        return cursor.fetchone()[0]

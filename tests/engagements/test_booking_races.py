@@ -15,6 +15,7 @@ from bansou.engagements.models import CalendarBlock, Session
 from bansou.engagements.selectors.booking import open_times
 from bansou.programs.models import Program, Side
 from bansou.scheduling.models import AppointmentType, AvailabilityRule
+from tests.concurrency import overlapping_active_blocks
 from tests.factories import (
     EnrollmentFactory,
     MembershipFactory,
@@ -26,16 +27,6 @@ from tests.factories import (
 PARALLEL = 50
 ROUNDS = 20
 TAKEN = "この時間は埋まりました"
-
-
-def _overlapping_active_blocks() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM engagements_calendarblock a JOIN engagements_calendarblock b "
-            "ON a.user_id = b.user_id AND a.id < b.id AND a.is_active AND b.is_active "
-            "AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at"
-        )
-        return cursor.fetchone()[0]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -110,4 +101,4 @@ def test_fifty_students_booking_the_last_free_time_at_once_give_exactly_one(tran
         assert all(TAKEN in body for status, body in responses if status == 200), round_no
     assert Session.objects.filter(engagement__supporter=counsellor).count() == ROUNDS
     assert CalendarBlock.objects.filter(user=counsellor, is_active=True).count() == ROUNDS
-    assert _overlapping_active_blocks() == 0
+    assert overlapping_active_blocks() == 0

@@ -29,6 +29,7 @@ from bansou.engagements.services.teams import team_member_add, team_member_remov
 from bansou.orgs.models import Organization
 from bansou.people.models import Team
 from bansou.programs.models import Program
+from tests.concurrency import overlapping_active_blocks
 from tests.factories import (
     EngagementFactory,
     MembershipFactory,
@@ -296,23 +297,13 @@ def test_the_database_refuses_an_overlapping_block_written_directly(misaki):
     write(loose, _at(11), _at(12))
     CalendarBlock.objects.filter(session=held).update(is_active=False)
     CalendarBlock.objects.filter(session=later).update(starts_at=_at(10), ends_at=_at(11))
-    assert _overlapping_active_blocks() == 0
+    assert overlapping_active_blocks() == 0
 
 
 # --- concurrency (PostgreSQL) --------------------------------------------------------------
 
 PARALLEL = 50
 ROUNDS = 20
-
-
-def _overlapping_active_blocks() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM engagements_calendarblock a JOIN engagements_calendarblock b "
-            "ON a.user_id = b.user_id AND a.id < b.id AND a.is_active AND b.is_active "
-            "AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at"
-        )
-        return cursor.fetchone()[0]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -367,4 +358,4 @@ def test_fifty_simultaneous_bookings_of_the_last_free_time_give_exactly_one(tran
         assert all(TAKEN in body for status, body in responses if status == 200), round_no
     assert Session.objects.filter(engagement__supporter=supporter).count() == ROUNDS
     assert CalendarBlock.objects.filter(user=supporter, is_active=True).count() == ROUNDS
-    assert _overlapping_active_blocks() == 0
+    assert overlapping_active_blocks() == 0
