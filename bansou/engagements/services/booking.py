@@ -363,7 +363,7 @@ def _check_client_change(
 
 def _locked(session: Session) -> Session:
     return (
-        Session.objects.select_for_update()
+        Session.objects.select_for_update(of=("self",))
         .select_related("engagement", "appointment_type__program", "appointment_type__venue")
         .get(pk=session.pk)
     )
