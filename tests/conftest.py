@@ -16,6 +16,7 @@ from hypothesis import settings as hypothesis_settings
 
 from bansou.accounts.models import User
 from bansou.core.roles import Role
+from bansou.engagements.models import Meeting
 from bansou.matching.models import MatchRequest, MatchRound
 from bansou.ops.models import OutboxMessage
 from bansou.orgs.models import Organization, Venue
@@ -183,12 +184,31 @@ def _plant_accompaniment(world: OrgWorld, label: str) -> None:
         room=f"{label} room",
     )
     _plant_availability(world, label)
+    _plant_meeting(world, label)
     # The client's private calendar feed (it lists the planted session).
     # Written directly (not through feed_issue, which audits) so the world has no audit rows.
     world.extra["feed_token"] = f"feed-{org.slug}-token"
     CalendarFeed.objects.create(
         organization=org, user=client, token_hash=feed_token_digest(world.extra["feed_token"])
     )
+
+
+def _plant_meeting(world: OrgWorld, label: str) -> None:
+    """An internal meeting the supporter and the coordinator attended (B's carries the
+    canary): long enough ago to be in no calendar feed, and without calendar blocks, so that
+    no other test's sessions or feeds of the world's people meet it."""
+    starts = timezone.localtime().replace(hour=6, minute=0, second=0, microsecond=0)
+    starts -= datetime.timedelta(days=90)
+    meeting = Meeting.objects.create(
+        organization=world.organization,
+        title=f"{label} meeting",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=1),
+        place=f"{label} meeting room",
+        created_by=world.members[Role.COORDINATOR],
+    )
+    meeting.attendees.add(world.members[Role.SUPPORTER], world.members[Role.COORDINATOR])
+    world.extra["meeting"] = meeting
 
 
 def _plant_availability(world: OrgWorld, label: str) -> None:

@@ -88,6 +88,12 @@ SCOPE_SWITCHES: tuple[ScopeSwitch, ...] = (
         "the periodic digest works on one organisation at a time",
     ),
     ScopeSwitch(
+        "bansou/engagements/services/reminders.py",
+        "reminders_send_due",
+        "scopes_disabled",
+        "the reminder scan claims due reminders of every active organisation's sessions",
+    ),
+    ScopeSwitch(
         "bansou/ops/services.py",
         "outbox_deliver",
         "scopes_disabled",

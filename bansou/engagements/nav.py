@@ -11,8 +11,10 @@ NAV_ITEMS = [
     ),
     NavItem(_("My journal"), "engagements:journal", frozenset({Role.CLIENT})),
     NavItem(_("My week"), "engagements:calendar", frozenset({Role.COORDINATOR, Role.SUPPORTER})),
+    NavItem(_("Meetings"), "engagements:meetings", frozenset({Role.COORDINATOR, Role.SUPPORTER})),
     NavItem(_("Book a session"), "engagements:book", frozenset({Role.CLIENT})),
     NavItem(_("Radar"), "engagements:radar", frozenset({Role.COORDINATOR})),
+    NavItem(_("Reminders"), "engagements:reminders", frozenset({Role.COORDINATOR})),
     NavItem(_("Teams"), "engagements:teams", frozenset({Role.COORDINATOR}), after="people:clients"),
     NavItem(
         _("Calendar sync"),

@@ -5,8 +5,11 @@ from bansou.engagements.views import (
     calendar,
     engagements,
     feeds,
+    meetings,
+    no_shows,
     radar,
     reflections,
+    reminders,
     sessions,
     teams,
 )
@@ -56,6 +59,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="session_status",
     ),
     path(
+        "sessions/<int:session_pk>/mark/",
+        no_shows.SessionMarkView.as_view(),
+        name="session_mark",
+    ),
+    path(
         "sessions/<int:session_pk>/record/",
         sessions.SessionRecordView.as_view(),
         name="session_record",
@@ -88,6 +96,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("radar/", radar.RadarView.as_view(), name="radar"),
     path("radar/nudge/", radar.NudgeView.as_view(), name="nudge"),
+    path("no-shows/", no_shows.NoShowRatesView.as_view(), name="no_shows"),
     # The team pages stay beside the people pages (/o/<org>/teams/); they are here because
     # membership changes reach the team's engagements.
     path("teams/", teams.TeamListView.as_view(), name="teams"),
@@ -95,11 +104,20 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("teams/<int:team_pk>/", teams.TeamDetailView.as_view(), name="team_detail"),
     # A private calendar address; the .ics is read by calendars without signing in.
     path("calendar/", calendar.MyWeekView.as_view(), name="calendar"),
+    path("reminders/", reminders.RemindersView.as_view(), name="reminders"),
     path(
         "programs/<slug:program_slug>/calendar/",
         calendar.ProgramCalendarView.as_view(),
         name="program_calendar",
     ),
     path("calendar/feed/", feeds.FeedView.as_view(), name="feed"),
+    path("meetings/", meetings.MeetingListView.as_view(), name="meetings"),
+    path("meetings/new/", meetings.MeetingCreateView.as_view(), name="meeting_create"),
+    path("meetings/<int:meeting_pk>/", meetings.MeetingDetailView.as_view(), name="meeting"),
+    path(
+        "meetings/<int:meeting_pk>/cancel/",
+        meetings.MeetingCancelView.as_view(),
+        name="meeting_cancel",
+    ),
     path("calendar/feed/<str:feed_token>.ics", feeds.FeedIcsView.as_view(), name="feed_ics"),
 ]

@@ -7,9 +7,9 @@ from bansou.ops.services import DELIVER_TASK, MAX_ATTEMPTS, outbox_deliver
 
 
 @shared_task(name="bansou.run_periodic")
-def run_periodic_task() -> int:
+def run_periodic_task(only: str | None = None) -> int:
     """The Celery beat entry point: the same jobs as ``manage.py runperiodic``."""
-    return sum(1 for outcome in run_periodic() if outcome.ok)
+    return sum(1 for outcome in run_periodic(only=only) if outcome.ok)
 
 
 @shared_task(bind=True, name=DELIVER_TASK, max_retries=MAX_ATTEMPTS)

@@ -188,6 +188,21 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# A task is acknowledged once it has run: a worker killed mid-task leaves it to be run
+# again, which every task allows (mail is claimed per message, reminders per session).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    # Reminders are due to the minute; the other scans every five minutes.
+    "session-reminders": {
+        "task": "bansou.run_periodic",
+        "schedule": 60.0,
+        "kwargs": {"only": "engagements.session_reminders"},
+    },
+    "periodic-scans": {"task": "bansou.run_periodic", "schedule": 300.0},
+}
 
 CSRF_FAILURE_VIEW = "bansou.ops.views.csrf_failure"
 

@@ -44,6 +44,7 @@ KWARG_PROVIDERS: dict[str, Callable[[World, str], Any]] = {
     "round_pk": _pk("match_round"),
     "request_pk": _pk("match_request"),
     "type_pk": _pk("appointment_type"),
+    "meeting_pk": _pk("meeting"),
     "user_pk": lambda world, org: getattr(world, org).members[Role.SUPPORTER].pk,
 }
 # Keywords that are not objects of one organisation.

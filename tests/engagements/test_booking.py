@@ -448,3 +448,33 @@ def test_the_booking_page_lists_the_days_with_open_times(org, program, kind, cli
     assert quote(slot.starts_at.isoformat(), safe="/") in body
     weekday = "月火水木金土日"[slot.day.weekday()]
     assert f"{slot.day.month}月{slot.day.day}日({weekday})" in body
+
+
+def test_a_reschedule_respects_the_daily_limit_and_may_stay_on_its_own_day(org, program, kind):
+    supporter = _counsellor(program, "上限")
+    BookingLimits.objects.create(organization=org, user=supporter, per_day=1)
+    first, second = _student(program, "一"), _student(program, "二")
+    for client in (first, second):
+        EngagementFactory(program=program, client=client, supporter=supporter)
+    slots = open_times(appointment_type=kind, supporter_ids=[supporter.pk], mode="one")
+    day_one = slots[0]
+    day_two = next(s for s in slots if s.day > day_one.day)
+    mine = booking_create(
+        appointment_type=kind, client=first, starts_at=day_one.starts_at, booked_by=first
+    )
+    booking_create(
+        appointment_type=kind, client=second, starts_at=day_two.starts_at, booked_by=second
+    )
+    later_day_two = next(s for s in slots if s.day == day_two.day and s.starts_at > day_two.ends_at)
+    with pytest.raises(ValidationError), translation.override("en"):
+        booking_reschedule(
+            session=mine, starts_at=later_day_two.starts_at, actor=first, sequence=mine.sequence
+        )
+    mine.refresh_from_db()
+    assert mine.starts_at == day_one.starts_at
+    # Its own day stays open to it: the session being moved does not count against it.
+    later_day_one = next(s for s in slots if s.day == day_one.day and s.starts_at > day_one.ends_at)
+    moved = booking_reschedule(
+        session=mine, starts_at=later_day_one.starts_at, actor=first, sequence=mine.sequence
+    )
+    assert moved.starts_at == later_day_one.starts_at

@@ -3,6 +3,8 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,7 +12,7 @@ from bansou.core.roles import Role
 from bansou.engagements.models import Nudge, RadarDigest, Session
 from bansou.engagements.selectors.radar import continuity_radar
 from bansou.people.models import SupporterProfile
-from tests.factories import SessionFactory
+from tests.factories import EngagementFactory, ProgramFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +91,58 @@ def test_periodic_scan_sends_one_digest_a_day(world, django_capture_on_commit_ca
     assert RadarDigest.objects.filter(organization=world.a.organization).count() == 1
     digests = [m for m in mail.outbox if world.a.members[Role.COORDINATOR].email in m.to]
     assert len(digests) == 1
+
+
+def _no_shows_in_new_program(world, *, threshold: int, count: int):
+    """A client in a new program of organisation A with ``count`` no-shows."""
+    program = ProgramFactory(organization=world.a.organization, no_show_threshold=threshold)
+    engagement = EngagementFactory(program=program, supporter=world.a.members[Role.SUPPORTER])
+    for days in range(count):
+        SessionFactory(
+            engagement=engagement,
+            status=Session.Status.NO_SHOW,
+            starts_at=timezone.now() - datetime.timedelta(days=3 + days),
+        )
+    return engagement
+
+
+def test_repeated_no_shows_follow_each_programs_threshold(world):
+    org = world.a.organization
+    strict = _no_shows_in_new_program(world, threshold=1, count=1)
+    lenient = _no_shows_in_new_program(world, threshold=3, count=2)
+    listed = {
+        (r.user, r.program): (r.count, r.threshold)
+        for r in continuity_radar(organization=org).no_shows
+    }
+    assert listed == {(strict.client, strict.program): (1, 1)}
+    SessionFactory(engagement=lenient, status=Session.Status.NO_SHOW)
+    listed = {
+        (r.user, r.program): (r.count, r.threshold)
+        for r in continuity_radar(organization=org).no_shows
+    }
+    assert listed == {
+        (strict.client, strict.program): (1, 1),
+        (lenient.client, lenient.program): (3, 3),
+    }
+    only = continuity_radar(organization=org, program=lenient.program).no_shows
+    assert [r.user for r in only] == [lenient.client]
+
+
+def test_repeated_no_shows_are_counted_per_program(world):
+    """Two no-shows spread over two programs reach neither program's threshold of 2."""
+    first = _no_shows_in_new_program(world, threshold=2, count=1)
+    other = EngagementFactory(program=world.a.extra["program"], client=first.client)
+    SessionFactory(engagement=other, status=Session.Status.NO_SHOW)
+    assert continuity_radar(organization=world.a.organization).no_shows == []
+
+
+def test_repeated_no_shows_take_the_same_queries_for_more_programs(world):
+    counts = []
+    for _ in range(2):
+        _no_shows_in_new_program(world, threshold=1, count=1)
+        _no_shows_in_new_program(world, threshold=2, count=2)
+        with CaptureQueriesContext(connection) as queries:
+            radar = continuity_radar(organization=world.a.organization)
+        counts.append(len(queries))
+    assert len(radar.no_shows) == 4
+    assert counts[0] == counts[1]

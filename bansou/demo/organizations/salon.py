@@ -190,6 +190,7 @@ ORGANIZATION = DemoOrganization(
                         "アルバイト先の店長から誘いがあるとのこと。",
                     ),
                     PastSession(30, 15, 30, (), "", status=Session.Status.NO_SHOW),
+                    PastSession(16, 15, 30, (), "", status=Session.Status.NO_SHOW),
                 ),
             ),
         ),

@@ -188,6 +188,7 @@ ORGANIZATION = DemoOrganization(
                             4,
                         ),
                     ),
+                    PastSession(13, 11, 10, (), "", status=Session.Status.NO_SHOW),
                 ),
             ),
         ),

@@ -178,9 +178,9 @@ class _Epoch(Func):
 
     @property
     def convert_value(self) -> Any:
-        return self._convert_value_noop  # the SQL has cast to an integer already
+        return self._convert_value_noop  # type: ignore[attr-defined]  # cast in SQL already
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         sql, params = compiler.compile(self.get_source_expressions()[0])
         return f"CAST(strftime(%s, {sql}) AS INTEGER)", ["%s", *params]
 

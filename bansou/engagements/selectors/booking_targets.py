@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bansou.accounts.models import User
+from bansou.accounts.selectors import person_search
 from bansou.core.roles import Role
 from bansou.engagements.models import CalendarBlock, Engagement, Session
 from bansou.engagements.rules import is_engagement_supporter
@@ -265,14 +266,7 @@ def bookable_clients(
             program_id__in=supported_programs,
         ).values("user_id")
         clients = clients.filter(Q(pk__in=accompanied) | Q(pk__in=enrolled))
-    for word in query.split()[:4]:
-        clients = clients.filter(
-            Q(family_name__icontains=word)
-            | Q(given_name__icontains=word)
-            | Q(family_name_kana__icontains=word)
-            | Q(given_name_kana__icontains=word)
-            | Q(email__iexact=word)
-        )
+    clients = clients.filter(person_search(query, max_words=4))
     return clients.distinct().order_by("family_name_kana", "given_name_kana", "pk")
 
 

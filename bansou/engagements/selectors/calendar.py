@@ -16,13 +16,12 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from bansou.accounts.models import User
-from bansou.accounts.names import normalize_kana, normalize_name
+from bansou.accounts.selectors import person_search
 from bansou.core.roles import Role
 from bansou.engagements.models import CalendarBlock, Session
 from bansou.orgs.models import Membership, Organization
@@ -499,15 +498,7 @@ def program_supporters_page(
         organization=organization, role=Role.SUPPORTER, is_active=True
     ).values("user_id")
     users = User.objects.filter(pk__in=enrolled).filter(pk__in=members)
-    for word in normalize_name(search).split()[:5]:
-        reading = normalize_kana(word)  # readings are stored in katakana; ひらがな finds them
-        users = users.filter(
-            Q(family_name__icontains=word)
-            | Q(given_name__icontains=word)
-            | Q(family_name_kana__icontains=reading)
-            | Q(given_name_kana__icontains=reading)
-            | Q(email__icontains=word)
-        )
+    users = users.filter(person_search(search))
     ordered = users.order_by("family_name_kana", "given_name_kana", "email", "pk")
     return Paginator(ordered, SUPPORTERS_PER_PAGE).get_page(page)
 

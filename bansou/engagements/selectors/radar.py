@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from bansou.accounts.models import User
@@ -27,6 +27,8 @@ class PersonRow:
     program: Program | None
     count: int = 0
     capacity: int = 0
+    # For no-shows: the program's threshold (Program.no_show_threshold) the count reached.
+    threshold: int = 0
     last_nudged: datetime.datetime | None = None
 
 
@@ -116,13 +118,17 @@ def _latent_clients(organization: Organization, program: Program | None) -> list
 
 
 def _repeated_no_shows(organization: Organization, program: Program | None) -> list[PersonRow]:
+    """Clients whose no-shows in a program reached that program's threshold: one grouped
+    query whatever the number of programs (the threshold is compared in HAVING)."""
     sessions = Session.objects.filter(organization=organization, status=Session.Status.NO_SHOW)
     if program is not None:
         sessions = sessions.filter(engagement__program=program)
+    threshold = "engagement__program__no_show_threshold"
     rows = (
-        sessions.values("engagement__client_id", "engagement__program_id")
+        sessions.values("engagement__client_id", "engagement__program_id", threshold)
         .annotate(n=Count("id"))
-        .filter(n__gte=2)
+        .filter(n__gte=F(threshold))
+        .order_by("engagement__program_id", "-n", "engagement__client_id")
     )
     users = User.objects.in_bulk([r["engagement__client_id"] for r in rows])
     programs = Program.objects.in_bulk([r["engagement__program_id"] for r in rows])
@@ -132,6 +138,7 @@ def _repeated_no_shows(organization: Organization, program: Program | None) -> l
             user=users[r["engagement__client_id"]],
             program=programs[r["engagement__program_id"]],
             count=r["n"],
+            threshold=r[threshold],
             last_nudged=nudged.get((r["engagement__client_id"], None)),
         )
         for r in rows

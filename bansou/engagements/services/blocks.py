@@ -115,7 +115,8 @@ def taken_message(users: Sequence[User]) -> str:
     """「この時間は埋まりました」 and whose calendar is taken."""
     parts = [_("Just taken: this time is no longer free.")]
     parts += [
-        _("%(name)s already has a session then.") % {"name": user.display_name} for user in users
+        _("%(name)s already has something booked then.") % {"name": user.display_name}
+        for user in users
     ]
     return " ".join(parts)
 

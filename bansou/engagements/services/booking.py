@@ -388,6 +388,13 @@ def booking_reschedule(
         raise ValidationError(_("Only a booked appointment can be rescheduled here."))
     target = reschedule_target(session=locked)
     slot = _open_for_move(target=target, session=locked, starts_at=starts_at, now=now)
+    # The limits again, under their row locks: another booking may have filled the day.
+    if not _within_limits(
+        organization_id=locked.organization_id,
+        user_ids=list(target.supporter_ids),
+        day=_local(slot.starts_at).date(),
+    ):
+        raise _full_message()
     moved = session_move(
         session=locked,
         starts_at=slot.starts_at,
