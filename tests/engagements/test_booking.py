@@ -478,3 +478,31 @@ def test_a_reschedule_respects_the_daily_limit_and_may_stay_on_its_own_day(org, 
         session=mine, starts_at=later_day_one.starts_at, actor=first, sequence=mine.sequence
     )
     assert moved.starts_at == later_day_one.starts_at
+
+
+def test_a_booking_can_move_to_a_time_overlapping_its_own(org, program, kind):
+    kind.buffer_after_minutes = 30  # the 30 minutes after a booking stay free
+    kind.save()
+    supporter = _counsellor(program, "重複")
+    client = _student(program)
+    EngagementFactory(program=program, client=client, supporter=supporter)
+    slot = _first_open(kind, [supporter.pk], mode="one")
+    session = booking_create(
+        appointment_type=kind, client=client, starts_at=slot.starts_at, booked_by=client
+    )
+    half_later = session.starts_at + datetime.timedelta(minutes=30)
+    others = open_times(appointment_type=kind, supporter_ids=[supporter.pk], mode="one")
+    assert half_later not in [s.starts_at for s in others]  # to anyone else it is taken
+    mine = open_times(
+        appointment_type=kind, supporter_ids=[supporter.pk], mode="one", moving=session.pk
+    )
+    assert half_later in [s.starts_at for s in mine]
+    moved = booking_reschedule(
+        session=session, starts_at=half_later, actor=client, sequence=session.sequence
+    )
+    assert moved.starts_at == half_later
+    assert list(
+        CalendarBlock.objects.filter(session=moved, is_active=True).values_list(
+            "ends_at", flat=True
+        )
+    ) == [half_later + datetime.timedelta(minutes=60)]

@@ -82,12 +82,14 @@ def open_times(
     now: datetime.datetime | None = None,
     days: int | None = None,
     step: datetime.timedelta | None = None,
+    moving: int | None = None,
 ) -> list[OpenSlot]:
     """The open times of ``appointment_type`` from now plus its minimum notice up to the
     end of the day ``days`` days from today (at most its ``max_days_ahead``; default: that
     many), sorted by start. ``mode`` "one" takes exactly one supporter, "team" the members
-    of a pair, "pool" the counsellors of a pool. Nothing for an inactive type. Five
-    queries."""
+    of a pair, "pool" the counsellors of a pool. ``moving`` names a session being moved:
+    its own time is not busy and does not count towards limits. Nothing for an inactive
+    type. Five queries."""
     ids = sorted(set(supporter_ids))
     if mode == "one" and len(ids) != 1:
         raise ValueError("mode 'one' takes exactly one supporter")
@@ -140,7 +142,7 @@ def open_times(
     clock = slot_engine.Clock(tz, int(low.timestamp()), int(high.timestamp()))
     busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
     per_local_day: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for user_id, starts_at, ends_at, org_id, session_start in _blocks(ids, low, high):
+    for user_id, starts_at, ends_at, org_id, session_start in _blocks(ids, low, high, moving):
         if starts_at < busy_high and ends_at > busy_low:
             busy[user_id].append((starts_at, ends_at))
         # Meetings (no session) take time but do not count towards booking limits.
@@ -190,7 +192,7 @@ class _Epoch(Func):
 
 
 def _blocks(
-    ids: Sequence[int], low: datetime.datetime, high: datetime.datetime
+    ids: Sequence[int], low: datetime.datetime, high: datetime.datetime, moving: int | None
 ) -> Iterator[tuple[int, int, int, int, int | None]]:
     """The active blocks of ``ids`` (any organisation) overlapping ``[low, high)``: user,
     start, end, organisation and the session's start, times as POSIX seconds."""
@@ -198,6 +200,8 @@ def _blocks(
         rows = CalendarBlock.objects.filter(
             user_id__in=ids, is_active=True, starts_at__lt=high, ends_at__gt=low
         ).order_by()
+        if moving is not None:
+            rows = rows.exclude(session_id=moving)
         if connection.vendor in ("sqlite", "postgresql"):
             yield from rows.values_list(
                 "user_id",

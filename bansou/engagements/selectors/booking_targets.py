@@ -325,9 +325,10 @@ def booking_times(
     supporter_id: int | None = None,
     week: int = 0,
     now: datetime.datetime | None = None,
+    moving: int | None = None,
 ) -> TimesPage:
     """The open times of one week, grouped by day: the target's, or in a pool one chosen
-    counsellor's."""
+    counsellor's; ``moving`` (a session's id) frees that session's own time."""
     now = now or timezone.now()
     appointment_type = target.appointment_type
     weeks = max(1, math.ceil((appointment_type.max_days_ahead + 1) / 7))
@@ -345,6 +346,7 @@ def booking_times(
         mode=target.mode,
         now=now,
         days=(last_day - today).days,
+        moving=moving,
     )
     days = [d for d in open_times_by_day(slots) if first_day <= d.day <= last_day]
     return TimesPage(

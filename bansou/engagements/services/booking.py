@@ -94,6 +94,7 @@ def _open_slot(
     supporter_ids: Sequence[int],
     starts_at: datetime.datetime,
     now: datetime.datetime,
+    moving: int | None = None,
 ) -> OpenSlot:
     appointment_type = target.appointment_type
     days = (_local(starts_at).date() - timezone.localdate(now)).days
@@ -104,15 +105,23 @@ def _open_slot(
             mode=target.mode,
             now=now,
             days=days,
+            moving=moving,
         ):
             if slot.starts_at == starts_at:
                 return slot
     raise _refusal(appointment_type=appointment_type, starts_at=starts_at, now=now)
 
 
-def _within_limits(*, organization_id: int, user_ids: Sequence[int], day: datetime.date) -> bool:
+def _within_limits(
+    *,
+    organization_id: int,
+    user_ids: Sequence[int],
+    day: datetime.date,
+    moving: int | None = None,
+) -> bool:
     """With each person's limits row locked, whether one more session on ``day`` stays
-    within their limits per day, ISO week and month (counted in this organisation)."""
+    within their limits per day, ISO week and month (counted in this organisation; a
+    session being ``moving`` does not count)."""
     limits = list(
         BookingLimits.objects.select_for_update()
         .filter(organization_id=organization_id, user_id__in=user_ids)
@@ -126,14 +135,18 @@ def _within_limits(*, organization_id: int, user_ids: Sequence[int], day: dateti
         (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1),
         day + datetime.timedelta(days=7 - day.weekday()),
     )
-    starts = CalendarBlock.objects.filter(
-        organization_id=organization_id,
-        user_id__in=[row.user_id for row in limits],
-        is_active=True,
-        session__isnull=False,
-        session__starts_at__gte=datetime.datetime.combine(low, datetime.time(0), tzinfo=tz),
-        session__starts_at__lt=datetime.datetime.combine(high, datetime.time(0), tzinfo=tz),
-    ).values_list("user_id", "session__starts_at")
+    starts = (
+        CalendarBlock.objects.filter(
+            organization_id=organization_id,
+            user_id__in=[row.user_id for row in limits],
+            is_active=True,
+            session__isnull=False,
+            session__starts_at__gte=datetime.datetime.combine(low, datetime.time(0), tzinfo=tz),
+            session__starts_at__lt=datetime.datetime.combine(high, datetime.time(0), tzinfo=tz),
+        )
+        .exclude(session_id=moving)
+        .values_list("user_id", "session__starts_at")
+    )
     iso = day.isocalendar()
     for row in limits:
         days = [s.astimezone(tz).date() for user_id, s in starts if user_id == row.user_id]
@@ -393,6 +406,7 @@ def booking_reschedule(
         organization_id=locked.organization_id,
         user_ids=list(target.supporter_ids),
         day=_local(slot.starts_at).date(),
+        moving=locked.pk,
     ):
         raise _full_message()
     moved = session_move(
@@ -414,17 +428,16 @@ def _open_for_move(
     starts_at: datetime.datetime,
     now: datetime.datetime,
 ) -> OpenSlot:
-    """An open time for a moved booking: the session's own time does not count as busy,
-    because it is what moves."""
+    """An open time for a moved booking: the session's own time does not count as busy
+    (nor towards the limits), because it is what moves."""
     if session.starts_at == starts_at:
         raise ValidationError({"starts_at": _("This is the booking's current time.")})
-    # The session's own blocks would hide the times next to it; released for the check
-    # inside this transaction (rolled back if the move fails, rewritten if it succeeds).
-    CalendarBlock.objects.filter(organization_id=session.organization_id, session=session).update(
-        is_active=False
-    )
     return _open_slot(
-        target=target, supporter_ids=target.supporter_ids, starts_at=starts_at, now=now
+        target=target,
+        supporter_ids=target.supporter_ids,
+        starts_at=starts_at,
+        now=now,
+        moving=session.pk,
     )
 
 

@@ -212,6 +212,7 @@ class BookingMixin(OrgView):
             context["page"] = booking_times(
                 target=reschedule_target(session=session),
                 week=int_param(self.request, "week") or 0,
+                moving=session.pk,
             )
         return context
 
