@@ -144,7 +144,7 @@ def _within_limits(
             session__starts_at__gte=datetime.datetime.combine(low, datetime.time(0), tzinfo=tz),
             session__starts_at__lt=datetime.datetime.combine(high, datetime.time(0), tzinfo=tz),
         )
-        .exclude(session_id=moving)
+        .exclude(session_id=moving or 0)
         .values_list("user_id", "session__starts_at")
     )
     iso = day.isocalendar()
