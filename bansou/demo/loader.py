@@ -12,6 +12,7 @@ from bansou.accounts.models import User
 from bansou.accounts.services import user_create
 from bansou.demo.availability import availability_load
 from bansou.demo.bookings import bookings_load
+from bansou.demo.meetings import meetings_load
 from bansou.demo.specs import (
     DemoAccompaniment,
     DemoAppointmentType,
@@ -73,6 +74,7 @@ class DemoLoadReport:
     venues_created: int = 0
     accompaniments_created: int = 0
     bookings_created: int = 0
+    meetings_created: int = 0
 
 
 def organization_load(*, spec: DemoOrganization, password: str, report: DemoLoadReport) -> None:
@@ -110,6 +112,7 @@ def organization_load(*, spec: DemoOrganization, password: str, report: DemoLoad
                 _matching(program, spec.matching)
         if program is not None:
             report.bookings_created += bookings_load(program=program, specs=spec.bookings)
+        report.meetings_created += meetings_load(organization=organization, specs=spec.meetings)
 
 
 def _organization(spec: DemoOrganization, report: DemoLoadReport) -> Organization:

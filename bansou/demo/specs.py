@@ -209,6 +209,19 @@ class DemoBooking:
 
 
 @dataclass(frozen=True)
+class DemoMeeting:
+    """An internal meeting of a team's members on the first day from ``days_ahead`` on
+    when all of them are free at ``hour``."""
+
+    title: str
+    team: str
+    days_ahead: int
+    hour: int
+    minutes: int = 60
+    place: str = ""
+
+
+@dataclass(frozen=True)
 class DemoClosure:
     """A closure on the next occurrence of its dates (this year's, or next year's once
     they have passed)."""
@@ -231,3 +244,4 @@ class DemoOrganization:
     availability: tuple[DemoAvailability, ...] = ()
     closures: tuple[DemoClosure, ...] = ()
     bookings: tuple[DemoBooking, ...] = ()
+    meetings: tuple[DemoMeeting, ...] = ()

@@ -5,10 +5,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 
 from bansou.accounts.models import User
 from bansou.core.roles import Role
 from bansou.demo.services import ORGANIZATIONS, demo_data_load, demo_logins
+from bansou.engagements.models import Meeting, Session
+from bansou.engagements.selectors.radar import continuity_radar
+from bansou.engagements.selectors.reminders import reminders_waiting
 from bansou.orgs.models import Membership, Organization, Venue
 from bansou.scheduling.models import AppointmentType, AvailabilityRule, Closure
 
@@ -108,3 +112,23 @@ def test_every_demo_supporter_has_weekly_times_and_closures_load_once():
         ("mirai-salon", "夏季休業"),
         ("sakura-univ", "夏季一斉休業"),
     }
+
+
+def test_demo_has_reminders_waiting_a_few_no_shows_and_a_pair_meeting_once():
+    demo_data_load(password="pw-for-test-1")
+    now = timezone.now()
+    univ = Organization.objects.get(slug="sakura-univ")
+    waiting = reminders_waiting(organization=univ, now=now)
+    assert waiting.paginator.count >= 3
+    assert all(row.next_step is not None for row in waiting)
+    assert Session.objects.filter(status=Session.Status.NO_SHOW).count() >= 3
+    salon = Organization.objects.get(slug="mirai-salon")
+    radar = continuity_radar(organization=salon, now=now)
+    assert [row.user.email for row in radar.no_shows] == ["client2@salon.example"]
+    [meeting] = Meeting.objects.all()
+    assert meeting.team is not None and meeting.team.name.startswith("ペアA")
+    members = sorted(m.email for m in meeting.team.members.all())
+    assert len(members) == 2
+    assert sorted(b.user.email for b in meeting.blocks.filter(is_active=True)) == members
+    demo_data_load(password="pw-for-test-1")
+    assert Meeting.objects.count() == 1

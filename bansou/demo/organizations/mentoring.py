@@ -12,6 +12,7 @@ from bansou.demo.specs import (
     DemoEngagement,
     DemoMatching,
     DemoMatchingProfile,
+    DemoMeeting,
     DemoOrganization,
     DemoPerson,
     DemoPhase,
@@ -194,4 +195,7 @@ ORGANIZATION = DemoOrganization(
     ),
     availability=(DemoAvailability(MENTORS, (1, 3), (("19:00", "22:00"),), per_week=2),),
     bookings=(DemoBooking("client@mentor.example", "オンライン面談（40分）", 2),),
+    meetings=(
+        DemoMeeting("ペアAの振り返りミーティング", "ペアA（中村・加藤）", 3, 20, 45, "オンライン"),
+    ),
 )
