@@ -238,7 +238,7 @@ def test_program_detail_shows_timeline_and_readiness_to_coordinator(
     )
     body = client_for(coordinator).get(_url("detail", org, program_slug=program.slug)).content
     text = body.decode()
-    assert 'class="phase-timeline-bar phase-active"' in text
+    assert 'class="phase-timeline-bar phase-active g-left-' in text
     assert 'class="phase-timeline-today"' in text
     assert "LEAKCANARY" not in text
     supporter_row = text.split(supporter.display_name, 1)[1].split("</li>", 1)[0]
