@@ -239,7 +239,7 @@ def test_program_detail_shows_timeline_and_readiness_to_coordinator(
     body = client_for(coordinator).get(_url("detail", org, program_slug=program.slug)).content
     text = body.decode()
     assert 'class="phase-timeline-bar phase-active g-left-' in text
-    assert 'class="phase-timeline-today"' in text
+    assert 'class="phase-timeline-today g-left-' in text
     assert "LEAKCANARY" not in text
     supporter_row = text.split(supporter.display_name, 1)[1].split("</li>", 1)[0]
     assert "badge-missing" in supporter_row and world.a.extra["training"].name in supporter_row
