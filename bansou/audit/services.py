@@ -2,6 +2,7 @@ from typing import Any
 
 from django.db import models
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from bansou.accounts.models import User
 from bansou.audit.models import AuditEntry
@@ -14,6 +15,21 @@ def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None
+
+
+REASON_MIN_LENGTH = 5
+
+
+def audit_reason_error(reason: str) -> str | None:
+    """Why a reason given for a sensitive read is not one: too short (「確認のため」 is the
+    shortest that says something) or one character repeated. None when it will do."""
+    text = " ".join(reason.split())
+    if len(text) < REASON_MIN_LENGTH or len(set(text.replace(" ", ""))) < 2:
+        return str(
+            _("Please say in a few words why you need to read it (at least %(n)s characters).")
+            % {"n": REASON_MIN_LENGTH}
+        )
+    return None
 
 
 def audit_log(

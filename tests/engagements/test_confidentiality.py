@@ -82,8 +82,10 @@ def test_coordinator_audited_read_needs_a_reason_and_leaves_exactly_one_row(worl
     page = client.get(audited_url).content.decode()
     assert "ORGAMARKさん private note" not in page
     assert AuditEntry.objects.filter(action="session_note.read").count() == 0
-    refused = client.post(audited_url, {"reason": " "})
-    assert "ORGAMARKさん private note" not in refused.content.decode()
+    for not_a_reason in (" ", "x", "確認", "ああああああ", "....."):
+        refused = client.post(audited_url, {"reason": not_a_reason})
+        assert "ORGAMARKさん private note" not in refused.content.decode()
+        assert not_a_reason == " " or "5文字以上" in refused.content.decode()
     assert AuditEntry.objects.filter(action="session_note.read").count() == 0
     response = client.post(audited_url, {"reason": "安全確認のため"}, REMOTE_ADDR="192.0.2.10")
     assert "ORGAMARKさん private note" in response.content.decode()
@@ -119,7 +121,7 @@ def test_coordinator_of_another_organisation_cannot_read_even_with_a_reason(worl
 
 def test_audit_entries_cannot_be_changed_or_deleted(world, client_for):
     _, audited_url, _ = _note_urls(world)
-    client_for(world.a.members[Role.COORDINATOR]).post(audited_url, {"reason": "確認"})
+    client_for(world.a.members[Role.COORDINATOR]).post(audited_url, {"reason": "保護者対応の確認"})
     entry = AuditEntry.objects.get()
     entry.reason = "書き換え"
     with pytest.raises(AuditImmutableError):
@@ -131,7 +133,7 @@ def test_audit_entries_cannot_be_changed_or_deleted(world, client_for):
     with pytest.raises(AuditImmutableError):
         AuditEntry.objects.all().delete()
     entry.refresh_from_db()
-    assert entry.reason == "確認"
+    assert entry.reason == "保護者対応の確認"
 
 
 def test_audit_log_page_lists_the_read_for_coordinators_only(world, client_for):
@@ -162,3 +164,30 @@ def test_client_timeline_hides_private_notes_and_status_reasons(world, client_fo
     assert "連絡が取れないため" not in client_view
     supporter_view = client_for(world.a.members[Role.SUPPORTER]).get(detail_url).content.decode()
     assert "連絡が取れないため" in supporter_view
+
+
+def test_a_coordinator_shown_reflections_leaves_an_audit_entry_the_supporter_none(
+    world, client_for
+):
+    from bansou.engagements.models import Reflection
+
+    note = world.a.extra["note"]
+    Reflection.objects.create(
+        organization=world.a.organization,
+        session=note.session,
+        important="REFLECTIONMARK",
+        via=Reflection.Via.WEB,
+    )
+    _, _, detail_url = _note_urls(world)
+    supporter_page = client_for(world.a.members[Role.SUPPORTER]).get(detail_url)
+    assert "REFLECTIONMARK" in supporter_page.content.decode()
+    assert not AuditEntry.objects.filter(action="reflection.read").exists()
+    coordinator = world.a.members[Role.COORDINATOR]
+    page = client_for(coordinator).get(detail_url, REMOTE_ADDR="192.0.2.20")
+    assert "REFLECTIONMARK" in page.content.decode()
+    entry = AuditEntry.objects.get(action="reflection.read")
+    assert (entry.actor, entry.ip_address, entry.data) == (
+        coordinator,
+        "192.0.2.20",
+        {"reflections": 1},
+    )

@@ -87,3 +87,40 @@ def test_production_refuses_a_base_url_that_is_not_https(url):
 def test_env_https_url_keeps_a_path_and_drops_the_trailing_slash(monkeypatch):
     monkeypatch.setenv("SOME_URL", "https://example.org/bansou/")
     assert env_https_url("SOME_URL") == "https://example.org/bansou"
+
+
+def _start_default(*command: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """A command as documented but without a settings module: manage.py and the Celery
+    app fall back to the development settings."""
+    unset = {"SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL"}
+    unset |= {"CELERY_BROKER_URL", "BANSOU_BASE_URL"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, *command], env=clean, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres"},
+        {"REDIS_URL": "redis://127.0.0.1:6379/0"},
+        {"BANSOU_BASE_URL": "https://bansou.example"},
+    ],
+)
+def test_the_development_key_refuses_a_real_installation(env):
+    command = _start_default("manage.py", "check", **env)
+    assert command.returncode != 0
+    assert "bansou.settings.production" in command.stderr
+    worker = _start_default("-c", "import bansou.celery, django; django.setup()", **env)
+    assert worker.returncode != 0
+    assert "public development key" in worker.stderr
+
+
+def test_the_embedded_default_still_starts_and_a_own_key_is_allowed():
+    assert _start_default("manage.py", "check").returncode == 0
+    own_key = _start_default(
+        "manage.py", "check", SECRET_KEY=GOOD_KEY, BANSOU_BASE_URL="https://dev.example"
+    )
+    assert own_key.returncode == 0, own_key.stderr

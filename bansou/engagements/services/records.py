@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bansou.accounts.models import User
-from bansou.audit.services import audit_log
+from bansou.audit.services import audit_log, audit_reason_error
 from bansou.engagements.models import Session, SessionNote, SessionRecord
 from bansou.engagements.rules import is_engagement_supporter
 from bansou.programs.models import Topic
@@ -53,8 +53,9 @@ def note_read_audited(
 ) -> SessionNote:
     """A coordinator reads a private note. Allowed only with a reason, and always leaves one
     audit entry: who, when, which note, why, from where."""
-    if not reason.strip():
-        raise ValidationError({"reason": _("Please say why you need to read this note.")})
+    problem = audit_reason_error(reason)
+    if problem:
+        raise ValidationError({"reason": problem})
     audit_log(
         organization=note.organization,
         actor=reader,

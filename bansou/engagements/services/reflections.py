@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bansou.accounts.models import User
-from bansou.engagements.models import Reflection, ReflectionLink, Session
+from bansou.audit.services import audit_log
+from bansou.engagements.models import Engagement, Reflection, ReflectionLink, Session
 from bansou.engagements.selectors.reflections import token_digest
 from bansou.ops.mail import send_templated_mail
 
@@ -94,3 +95,20 @@ def reflection_submit(
     except IntegrityError as exc:
         raise ValidationError(_("This reflection has already been sent. Thank you!")) from exc
     return reflection
+
+
+def reflections_read_audited(
+    *, engagement: Engagement, reader: User, shown: int, ip_address: str | None
+) -> None:
+    """A coordinator who is not one of the engagement's supporters was shown its clients'
+    reflections: one audit entry per page shown (the client is told coordinators may read
+    them and that each reading is recorded). Nothing when there was none to show."""
+    if shown:
+        audit_log(
+            organization=engagement.organization,
+            actor=reader,
+            action="reflection.read",
+            target=engagement,
+            ip_address=ip_address,
+            data={"reflections": shown},
+        )

@@ -25,6 +25,7 @@ from bansou.engagements.services.lifecycle import (
     rematch_mark_handled,
     rematch_request,
 )
+from bansou.engagements.services.reflections import reflections_read_audited
 from bansou.engagements.views.base import EngagementView
 from bansou.orgs.forms import add_service_errors
 from bansou.orgs.http import OrgView
@@ -102,6 +103,13 @@ class EngagementDetailView(EngagementView):
         context["can_manage"] = self.role == Role.COORDINATOR or self.is_supporter
         if self.role == Role.COORDINATOR:
             context["open_rematch"] = open_rematch_of(engagement=self.engagement)
+            if not self.is_supporter:
+                reflections_read_audited(
+                    engagement=self.engagement,
+                    reader=self.user,
+                    shown=sum(1 for i in context["timeline"] if i.details.get("reflection")),
+                    ip_address=client_ip(self.request),
+                )
         return context
 
 
