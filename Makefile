@@ -9,7 +9,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test setup messages browser lint imports rules typecheck check-migrations check-deploy i18n-check clean
+.PHONY: demo test setup messages browser lint imports rules typecheck security outdated check-migrations check-deploy i18n-check clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,14 @@ rules: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# Security lint: bandit, medium severity and above, must find nothing.
+security: $(STAMP)
+	$(BIN)/bandit --quiet --recursive bansou --severity-level medium --confidence-level medium
+
+# Pinned dependencies with a newer release on the package index (patch releases first).
+outdated: $(STAMP)
+	$(BIN)/python scripts/outdated.py
 
 check-migrations: $(STAMP)
 	$(MANAGE) makemigrations --check --dry-run
