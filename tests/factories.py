@@ -2,6 +2,7 @@ import datetime
 import secrets
 
 import factory
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -35,6 +36,15 @@ class UserFactory(DjangoModelFactory[User]):
     family_name_kana = "ヤマダ"
     given_name_kana = "タロウ"
     password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def email_verified(obj: User, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """The address is confirmed (the person can sign in with the login form) unless
+        ``email_verified=False``: then the account has no allauth address at all."""
+        if create and extracted is not False:
+            EmailAddress.objects.create(
+                user=obj, email=obj.email.lower(), primary=True, verified=True
+            )
 
 
 class OrganizationFactory(DjangoModelFactory[Organization]):

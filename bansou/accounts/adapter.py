@@ -4,6 +4,7 @@ from urllib.parse import quote
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, get_connection
 from django.http import HttpRequest
 from django.urls import reverse
@@ -11,12 +12,15 @@ from django.utils import translation
 
 from bansou.accounts.middleware import activate_user_language
 from bansou.accounts.models import User
+from bansou.accounts.services import email_confirm_on_first_password
+from bansou.core.network import client_address
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """People join an organisation by invitation (or an accepted application), never by
     open sign-up. allauth's mail joins the outbox like all other mail, in the recipient's
-    language, with links on ``BANSOU_BASE_URL``."""
+    language, with links on ``BANSOU_BASE_URL``. An address counts once confirmed: by
+    allauth's mailed code, or by setting the first password from the mailed link."""
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
@@ -25,6 +29,24 @@ class AccountAdapter(DefaultAccountAdapter):
         super().login(request, user)
         if isinstance(user, User):
             activate_user_language(request, user)
+
+    def set_password(self, user: AbstractBaseUser, password: str) -> None:
+        # A first password set from the mailed link proves the address (see the service).
+        first = not user.has_usable_password()
+        super().set_password(user, password)
+        if first and isinstance(user, User):
+            email_confirm_on_first_password(user=user)
+
+    def send_notification_mail(
+        self,
+        template_prefix: str,
+        user: AbstractBaseUser,
+        context: dict[str, Any] | None = None,
+        email: str | None = None,
+    ) -> None:
+        # With the user in the context, send_mail picks the recipient's language.
+        context = {"user": user, **(context or {})}
+        super().send_notification_mail(template_prefix, user, context, email)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         user = context.get("user")
@@ -43,6 +65,14 @@ class AccountAdapter(DefaultAccountAdapter):
         # Stored in the outbox (bansou.ops), which delivers it with EMAIL_BACKEND.
         message.connection = get_connection(settings.BANSOU_OUTBOX_EMAIL_BACKEND)
         return message
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # Login throttling counts per address: the one rule of bansou.core.network, with
+        # X-Forwarded-For believed only from BANSOU_TRUSTED_PROXIES.
+        address = client_address(request)
+        if not address:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         path = reverse(

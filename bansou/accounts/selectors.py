@@ -1,3 +1,6 @@
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
 from allauth.account.utils import url_str_to_user_pk
 from django.db.models import Q
 
@@ -29,3 +32,33 @@ def person_search(search: str, *, prefix: str = "", max_words: int = 5) -> Q:
             | Q(**{f"{prefix}email__icontains": word})
         )
     return matches
+
+
+@dataclass(frozen=True)
+class AddressAccount:
+    """Which account an email address may bring a role to (an accepted application)."""
+
+    user: User | None  # None: no account may take it (create one, unless ``unconfirmed``)
+    # An account signs in with this address without ever having confirmed it: it may be
+    # someone who typed a stranger's address, so it gets nothing and no account is created.
+    unconfirmed: bool = False
+
+
+def account_for_address(*, email: str) -> AddressAccount:
+    """The account that proved it owns ``email`` (a confirmed address), else the account
+    whose login it is if nobody has signed in to that one yet (it has no password: only
+    the mailed set-password link, read in that mailbox, opens it)."""
+    confirmed = (
+        EmailAddress.objects.filter(email__iexact=email, verified=True)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if confirmed is not None:
+        return AddressAccount(user=confirmed.user)
+    holder = User.objects.filter(email__iexact=email).first()
+    if holder is None:
+        return AddressAccount(user=None)
+    if not holder.has_usable_password():
+        return AddressAccount(user=holder)
+    return AddressAccount(user=None, unconfirmed=True)

@@ -167,15 +167,35 @@ ACCOUNT_ADAPTER = "bansou.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = "none"
+# An address counts (login, matching an application) only once its owner confirmed it;
+# changing it needs a fresh sign-in, waits for the new address to be confirmed and tells
+# the old address (docs/architecture.md, "Accounts and sessions").
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# By a code typed in the same session: an address waiting for confirmation is kept in the
+# session only, so it can never be used to sign in, reset a password or receive a code.
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+# Per account first, then per address: an attempt refused for an account that is already
+# throttled costs its address nothing, so hammering one account does not lock out the
+# others who sign in from the same address (a school's network). The owner of a throttled
+# account still signs in with a code sent by mail (docs/operations.md, "login throttling").
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
-    "reset_password": "20/m/ip,5/5m/key",
+    "login": "60/m/ip",
+    "login_failed": "5/5m/key,20/5m/ip",
+    "request_login_code": "3/m/key,20/m/ip",
+    "reset_password": "5/5m/key,20/m/ip",
     "change_password": "5/m/user",
 }
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
+# The client's address (throttling, request log) is REMOTE_ADDR unless that is one of these
+# reverse proxies (addresses or networks): then X-Forwarded-For, read from the right.
+BANSOU_TRUSTED_PROXIES = env_list("BANSOU_TRUSTED_PROXIES", [])
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Bansō"
 
@@ -213,12 +233,21 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Bansō <noreply@bansou.inval
 BANSOU_OUTBOX_EMAIL_BACKEND = "bansou.ops.backends.OutboxBackend"
 
 REDIS_URL = env_str("REDIS_URL")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Shared by every worker and server on the database (login throttling counters); the
+    # table comes from the ops migration 0003_cache_table.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "bansou_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 
 # Background work: Celery on the broker when one is configured, inline otherwise.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)

@@ -28,10 +28,11 @@ class SessionMarkForm(forms.Form):
 
 
 def safe_next(request: HttpRequest, *, fallback: str) -> str:
-    """The ``next`` address the page passed on, when it stays on this site; else
-    ``fallback``."""
+    """The ``next`` address the page passed on, when it is a path on this site; else
+    ``fallback``. Anything else (「²」, a view name) would be taken by ``redirect`` for a
+    URL name."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -187,7 +187,8 @@ def engagement_update_goals(
 ) -> Engagement:
     engagement.goals = goals.strip()
     engagement.next_steps = next_steps.strip()
-    engagement.full_clean()
+    # created_by empties when its author's account goes (SET_NULL): not this edit's concern.
+    engagement.full_clean(exclude=["created_by"])
     engagement.save(update_fields=["goals", "next_steps"])
     EngagementEvent.objects.create(
         organization=engagement.organization,

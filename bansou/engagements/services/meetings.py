@@ -271,7 +271,8 @@ def meeting_update(
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.sequence += 1
-    locked.full_clean()
+    # created_by empties when its author's account goes (SET_NULL): not this edit's concern.
+    locked.full_clean(exclude=["created_by"])
     # Its own blocks would clash with the new time; gone in this transaction only.
     CalendarBlock.objects.filter(organization_id=locked.organization_id, meeting=locked).delete()
     locked.save()

@@ -17,6 +17,7 @@ from bansou.accounts.names import (
     validate_kana,
     validate_person_name,
 )
+from bansou.accounts.selectors import account_for_address
 from bansou.accounts.services import user_create
 from bansou.audit.services import audit_log
 from bansou.core.roles import Role
@@ -179,10 +180,24 @@ def _notify(application: Application) -> None:
     send_application_decision(application=application, status=application.status)
 
 
+# Accepting never gives a role to an account that has not proved it owns the address.
+UNCONFIRMED_ADDRESS = _(
+    "%(email)s is the sign-in address of an existing account that has never confirmed it, "
+    "so the application has not been accepted and nothing was given to that account. Ask "
+    "the applicant to sign in with this address and confirm it with the code we then email "
+    "them, then accept again."
+)
+
+
 def _user_for(application: Application) -> tuple[User, bool]:
-    user = User.objects.filter(email__iexact=application.email).first()
-    if user is not None:
-        return user, False
+    """The account that proved it owns the application's address, else a new one (no
+    password: the mailed set-password link opens it and confirms the address). An account
+    that signs in with the address without having confirmed it gets nothing."""
+    found = account_for_address(email=application.email)
+    if found.user is not None:
+        return found.user, False
+    if found.unconfirmed:
+        raise ApplicationDecisionError(UNCONFIRMED_ADDRESS % {"email": application.email})
     try:
         with transaction.atomic():
             user = user_create(
@@ -196,7 +211,7 @@ def _user_for(application: Application) -> tuple[User, bool]:
             )
     except (IntegrityError, ValidationError):
         # Created meanwhile by a concurrent acceptance of another application?
-        existing = User.objects.filter(email__iexact=application.email).first()
+        existing = account_for_address(email=application.email).user
         if existing is None:
             raise
         return existing, False
@@ -212,7 +227,9 @@ def application_accept(
 ) -> AcceptOutcome:
     """Accepts a pending or waitlisted application: the person's account (created without a
     password when missing), membership (unless they are already a member: their role is
-    kept), enrollment and profile; then an invitation is mailed after commit."""
+    kept), enrollment and profile; then an invitation is mailed after commit. Refused
+    (``ApplicationDecisionError``, nothing changed) when the address is the login of an
+    account that never confirmed it (``account_for_address``)."""
     locked = _locked_for_decision(
         application, (Application.Status.PENDING, Application.Status.WAITLISTED)
     )

@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from bansou.accounts.selectors import account_for_address
 from bansou.core.access import org_roles
 from bansou.core.roles import Role
 from bansou.orgs.http import OrgView
@@ -75,6 +76,7 @@ class ApplicationDetailView(OrgView):
             applicant=selectors.applicant_context(application=application),
             is_open=application.status in UNDECIDED,
             can_waitlist=application.status == Application.Status.PENDING,
+            address_unconfirmed=account_for_address(email=application.email).unconfirmed,
         )
         context.setdefault("form", DecisionForm())
         return context
@@ -93,6 +95,4 @@ class ApplicationDetailView(OrgView):
         else:
             for level, text in form.done_messages(application, outcome):
                 messages.add_message(request, level, text)
-        return redirect(
-            "programs:application", org_slug=self.organization.slug, application_pk=application.pk
-        )
+        return redirect(request.path)
