@@ -1,7 +1,7 @@
 """Benchmark of the open-times engine for a pool of counsellors ("any counsellor").
 
     python bench/availability.py [--counsellors 50] [--sessions 5000] [--runs 20] [--seed S]
-                                 [--database-url URL] --json
+                                 [--database-url URL] [--profile N] --json
 
 Builds a fresh test database (Django's test-database creation: an in-memory SQLite
 database by default, or ``test_<name>`` next to the PostgreSQL database named by
@@ -12,15 +12,19 @@ existing sessions with their calendar blocks (10% cancelled) over the eight week
 clients can book. It then times ``open_times(mode="pool")`` over those eight weeks
 (median and p95 of ``--runs`` runs after one warm-up) with its query count, and in the
 same run two baselines: ``Session.objects.count()`` and ``open_times`` for one counsellor
-over one week. Data generation is excluded from every figure.
+over one week. Data generation is excluded from every figure. ``--profile N`` adds a
+cProfile of the pool calls (the N functions with the most cumulative time, on stderr).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime
+import io
 import json
 import os
+import pstats
 import random
 import statistics
 import sys
@@ -314,6 +318,30 @@ def _time(run: Callable[[], object], runs: int) -> dict[str, Any]:
     }
 
 
+def profile(data: dict[str, Any], runs: int, top: int) -> str:
+    """cProfile of ``runs`` pool calls (after the timed ones): the ``top`` functions by
+    cumulative time."""
+    from django_scopes import scope
+
+    from bansou.engagements.selectors.booking import open_times
+
+    profiler = cProfile.Profile()
+    with scope(organization=data["organization"]):
+        for _ in range(runs):
+            profiler.enable()
+            open_times(
+                appointment_type=data["kind"],
+                supporter_ids=data["counsellor_ids"],
+                mode="pool",
+                now=NOW,
+                days=7 * WEEKS,
+            )
+            profiler.disable()
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(top)
+    return text.getvalue()
+
+
 def measure(data: dict[str, Any], runs: int) -> dict[str, Any]:
     from django_scopes import scope
 
@@ -363,6 +391,13 @@ def main() -> None:
         help="where the throwaway test database goes (default: in-memory SQLite)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also print (to stderr) the N functions with the most cumulative time under cProfile",
+    )
     args = parser.parse_args()
     _setup(args.database_url)
 
@@ -391,6 +426,9 @@ def main() -> None:
         out["goal"] = "pool of 50 over 8 weeks under 200 ms, constant query count"
         out["met"] = out["pool_p95_ms"] < 200 and len(set(out["queries_by_size"].values())) == 1
         out["cpu_count"] = os.cpu_count()
+        out["load_average"] = round(os.getloadavg()[0], 2)
+        if args.profile:
+            print(profile(data, args.runs, args.profile), file=sys.stderr)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     if args.json:

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from bansou.accounts.models import User
+from bansou.accounts.selectors import account_for_address
 from bansou.core.roles import Role
 from bansou.orgs.models import Membership, Organization
 from bansou.programs.models import (
@@ -275,7 +276,8 @@ class ApplicantContext:
 
 
 def applicant_context(*, application: Application) -> ApplicantContext:
-    user = User.objects.filter(email__iexact=application.email).first()
+    # The account accepting would reach: one that proved the address, not merely uses it.
+    user = account_for_address(email=application.email).user
     membership = None
     enrolled = False
     if user is not None:
