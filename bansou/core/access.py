@@ -93,6 +93,10 @@ THIRD_PARTY_POLICIES: dict[str, Policy] = {
     "account_request_login_code": PUBLIC,
     "account_confirm_login_code": PUBLIC,
     "account_reauthenticate": SIGNED_IN,
+    # 65.22: confirming who you are again by an emailed code (for accounts without a
+    # password), before a change of address.
+    "account_request_reauthentication_code": SIGNED_IN,
+    "account_confirm_reauthentication_code": SIGNED_IN,
     "account_email": SIGNED_IN,
     "account_email_verification_sent": PUBLIC,
     "account_change_password": SIGNED_IN,
