@@ -9,7 +9,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test setup messages browser lint imports rules typecheck security outdated check-migrations check-deploy i18n-check clean
+.PHONY: demo test fuzz setup messages browser lint imports rules typecheck security outdated check-migrations check-deploy i18n-check clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ browser: $(STAMP)
 PYTEST_WORKERS ?= auto
 test: setup browser
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+# The fuzz suite (tests/fuzz/) with many examples per form; `make test` runs a few of each.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal tests/fuzz $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -4,7 +4,7 @@ from urllib.parse import quote
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.http import HttpRequest
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.utils import translation
 from bansou.accounts.middleware import activate_user_language
 from bansou.accounts.models import User
 from bansou.accounts.services import email_confirm_on_first_password
+from bansou.accounts.signals import login_throttled
 from bansou.core.network import client_address
 
 
@@ -29,6 +30,15 @@ class AccountAdapter(DefaultAccountAdapter):
         super().login(request, user)
         if isinstance(user, User):
             activate_user_language(request, user)
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            login_throttled.send(
+                sender=type(self), request=request, login=str(credentials.get("email", ""))
+            )
+            raise
 
     def set_password(self, user: AbstractBaseUser, password: str) -> None:
         # A first password set from the mailed link proves the address (see the service).

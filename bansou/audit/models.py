@@ -12,7 +12,7 @@ class AuditImmutableError(Exception):
     pass
 
 
-class AuditQuerySet(models.QuerySet["AuditEntry"]):
+class AuditQuerySet(models.QuerySet[Any]):
     def update(self, **kwargs: Any) -> int:
         raise AuditImmutableError("Audit entries cannot be changed.")
 
@@ -54,3 +54,50 @@ class AuditEntry(TenantModel):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditImmutableError("Audit entries cannot be deleted.")
+
+
+class SecurityEvent(TenantModel):
+    """Sign-ins, failed sign-ins, lockouts and refused organisation pages, each with the
+    client address. Append-only like ``AuditEntry`` (and, on PostgreSQL, enforced by a
+    trigger). Most events happen before anyone is inside an organisation, so the
+    organisation is optional: set for a refused organisation page."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Sign-in failed")
+        LOCKOUT = "lockout", _("Sign-in throttled")
+        DENIED = "denied", _("Organisation page refused")
+
+    # The only other tenant model whose organisation is optional (see ops.OutboxMessage).
+    organization = models.ForeignKey(  # type: ignore[assignment]
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="security_events",
+    )
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # For a sign-in attempt with an address that has no account: its SHA-256, so attempts
+    # can be counted without keeping what a stranger typed.
+    login_digest = models.CharField(max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects: ClassVar[models.Manager["SecurityEvent"]] = ScopedManager(
+        organization="organization", _manager_class=AuditQuerySet.as_manager().__class__
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AuditImmutableError("Security events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditImmutableError("Security events cannot be deleted.")

@@ -1,3 +1,4 @@
+import hashlib
 from typing import Any
 
 from django.db import models
@@ -5,16 +6,18 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from bansou.accounts.models import User
-from bansou.audit.models import AuditEntry
+from bansou.audit.models import AuditEntry, SecurityEvent
+from bansou.core.network import client_address
+from bansou.ops.redaction import redacted_path
 from bansou.orgs.models import Organization
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address as the web server saw it. Behind a proxy, the proxy must set
-    REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips); we do not trust X-Forwarded-For."""
+    """The client's address (``core.network.client_address``: X-Forwarded-For is read only
+    from the proxies in ``BANSOU_TRUSTED_PROXIES``)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request) or None
 
 
 REASON_MIN_LENGTH = 5
@@ -56,3 +59,29 @@ def audit_log(
     )
     entry.save()
     return entry
+
+
+def security_event(
+    *,
+    kind: str,
+    request: HttpRequest | None,
+    user: User | None = None,
+    organization: Organization | None = None,
+    login: str = "",
+) -> SecurityEvent:
+    """Records a sign-in, failed sign-in, lockout or refused page with the client
+    address. ``login`` (what was typed as the address) is kept only as a digest, and only
+    when no account was found for it."""
+    digest = ""
+    if user is None and login:
+        digest = hashlib.sha256(" ".join(login.split()).lower().encode()).hexdigest()
+    event = SecurityEvent(
+        organization=organization,
+        kind=kind,
+        user=user,
+        login_digest=digest,
+        ip_address=client_ip(request),
+        path=redacted_path(request)[:300] if request is not None else "",
+    )
+    event.save()
+    return event

@@ -13,6 +13,9 @@ from bansou.orgs.http import OrgRequest, PublicOrgRequest
 from bansou.orgs.models import Organization
 from bansou.orgs.selectors import active_membership, active_organization
 
+# Set on a request refused for its organisation (the audit middleware records it).
+DENIED_ATTRIBUTE = "bansou_denied_organization"
+
 
 class TenancyMiddleware:
     """Resolves ``/o/<org_slug>/``, checks membership and role against the view's declared
@@ -68,10 +71,9 @@ class TenancyMiddleware:
         organization = self._organization(org_slug)
         with scope(organization=organization):
             membership = active_membership(organization=organization, user=cast(User, request.user))
-            if membership is None:
-                raise Http404
-            if not policy.allows(membership.role):
-                raise PermissionDenied
+            if membership is None or not policy.allows(membership.role):
+                setattr(request, DENIED_ATTRIBUTE, organization)
+                raise Http404 if membership is None else PermissionDenied
             org_request = cast(OrgRequest, request)
             org_request.organization = organization
             org_request.membership = membership

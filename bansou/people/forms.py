@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.models import User
+from bansou.core.inputs import validate_day_in_range
 from bansou.orgs.forms import add_service_errors
 from bansou.orgs.models import Venue
 from bansou.people.models import (
@@ -172,7 +173,12 @@ class QualificationForm(forms.Form):
         max_length=80,
         help_text=_("Only for “Other”."),
     )
-    obtained_on = forms.DateField(label=_("Obtained on"), required=False, widget=DATE_WIDGET)
+    obtained_on = forms.DateField(
+        label=_("Obtained on"),
+        required=False,
+        widget=DATE_WIDGET,
+        validators=[validate_day_in_range],
+    )
 
     def clean_obtained_on(self) -> datetime.date | None:
         value: datetime.date | None = self.cleaned_data.get("obtained_on")
@@ -362,7 +368,12 @@ class GuardianConsentForm(forms.Form):
         choices=CONSENT_METHOD_CHOICES,
         widget=forms.RadioSelect,
     )
-    given_on = forms.DateField(label=_("Given on"), widget=DATE_WIDGET, initial=timezone.localdate)
+    given_on = forms.DateField(
+        label=_("Given on"),
+        widget=DATE_WIDGET,
+        initial=timezone.localdate,
+        validators=[validate_day_in_range],
+    )
     note = forms.CharField(
         label=_("Note"),
         required=False,
@@ -376,7 +387,10 @@ class ConsentWithdrawForm(forms.Form):
     prefix = "withdraw"
 
     withdrawn_on = forms.DateField(
-        label=_("Withdrawn on"), widget=DATE_WIDGET, initial=timezone.localdate
+        label=_("Withdrawn on"),
+        widget=DATE_WIDGET,
+        initial=timezone.localdate,
+        validators=[validate_day_in_range],
     )
 
 

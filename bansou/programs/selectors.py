@@ -4,8 +4,10 @@ active django-scopes scope is the safety net."""
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from bansou.accounts.models import User
@@ -27,23 +29,27 @@ from bansou.programs.models import (
 # --- programs ---------------------------------------------------------------------------
 
 
+def _count_per_program(rows: QuerySet[Any]) -> Coalesce:
+    """How many of ``rows`` belong to the outer query's program: one correlated subquery,
+    so that counting two relations never joins them (enrolments × applications)."""
+    counted = (
+        rows.filter(program=OuterRef("pk"))
+        .order_by()
+        .values("program")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def programs_for_coordinator(*, organization: Organization) -> QuerySet[Program]:
     """Every program of the organisation, with its enrolled and pending counts."""
+    enrolled = Enrollment.objects.filter(organization=organization, is_active=True)
     return Program.objects.filter(organization=organization).annotate(
-        supporter_count=Count(
-            "enrollments",
-            filter=Q(enrollments__side=Side.SUPPORTER, enrollments__is_active=True),
-            distinct=True,
-        ),
-        client_count=Count(
-            "enrollments",
-            filter=Q(enrollments__side=Side.CLIENT, enrollments__is_active=True),
-            distinct=True,
-        ),
-        pending_count=Count(
-            "applications",
-            filter=Q(applications__status=Application.Status.PENDING),
-            distinct=True,
+        supporter_count=_count_per_program(enrolled.filter(side=Side.SUPPORTER)),
+        client_count=_count_per_program(enrolled.filter(side=Side.CLIENT)),
+        pending_count=_count_per_program(
+            Application.objects.filter(organization=organization, status=Application.Status.PENDING)
         ),
     )
 

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "bansou.ops.security.NoStoreWhenSignedInMiddleware",
+    "bansou.audit.middleware.RefusedPageAuditMiddleware",
     "bansou.orgs.middleware.TenancyMiddleware",
 ]
 
@@ -139,7 +140,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has no exclusion constraint: services check for clashes (a supporter's
     # overlapping sessions) and then write, in one transaction. BEGIN IMMEDIATE takes the
     # write lock when the transaction starts, so no other writer runs between check and write.
-    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+    _sqlite = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite["transaction_mode"] = "IMMEDIATE"
+    # For a small organisation on one file (docs/operations.md, "SQLite for a small
+    # organisation"): WAL lets pages read while one request writes; NORMAL is safe in WAL
+    # (a power cut may lose the last commits, never the file); a writer waits up to 20 s
+    # for the one before it instead of failing with "database is locked".
+    _sqlite.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+    _sqlite.setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -160,6 +168,9 @@ LOGIN_REDIRECT_URL = "home"
 # Sessions: 30 minutes idle (sliding), 12 hours absolute (AbsoluteSessionLimitMiddleware).
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# The same sessions in the database, but a request that changed nothing writes the row only
+# once it is a minute old: the idle limit slides by the minute, not by the page.
+SESSION_ENGINE = "bansou.accounts.sessions"
 SESSION_ABSOLUTE_LIMIT_SECONDS = 12 * 60 * 60
 PASSWORD_RESET_TIMEOUT = 60 * 60
 

@@ -191,3 +191,17 @@ def test_a_coordinator_shown_reflections_leaves_an_audit_entry_the_supporter_non
         "192.0.2.20",
         {"reflections": 1},
     )
+
+
+def test_every_read_of_a_private_note_leaves_an_entry(world, client_for):
+    note_url, _, detail_url = _note_urls(world)
+    supporter = world.a.members[Role.SUPPORTER]
+    client = client_for(supporter)
+    client.get(note_url, REMOTE_ADDR="192.0.2.30")
+    client.get(detail_url, REMOTE_ADDR="192.0.2.31")
+    entries = list(AuditEntry.objects.filter(action="session_note.shown").order_by("pk"))
+    note = world.a.extra["note"]
+    assert [(e.actor, e.ip_address, e.data) for e in entries] == [
+        (supporter, "192.0.2.30", {"notes": [note.pk]}),
+        (supporter, "192.0.2.31", {"notes": [note.pk]}),
+    ]

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.models import User
+from bansou.core.inputs import validate_day_in_range, whole_number
 from bansou.core.roles import Role
 from bansou.engagements.cadence import MAX_PER_MONTH, Rule
 from bansou.engagements.models import Engagement, Session
@@ -114,7 +115,7 @@ class SessionPlaceFields(forms.Form):
 
 
 class SessionForm(SessionPlaceFields):
-    day = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+    day = forms.DateField(label=_("Date"), widget=DATE_INPUT, validators=[validate_day_in_range])
     start_time = forms.TimeField(label=_("Starts"), widget=TIME_INPUT)
     end_time = forms.TimeField(label=_("Ends"), widget=TIME_INPUT)
 
@@ -181,12 +182,14 @@ class CadenceForm(SessionPlaceFields):
         choices=[("", _("The first session’s weekday"))]
         + [(str(value), label) for value, label in Weekday.choices],
     )
-    first_day = forms.DateField(label=_("First session"), widget=DATE_INPUT)
+    first_day = forms.DateField(
+        label=_("First session"), widget=DATE_INPUT, validators=[validate_day_in_range]
+    )
     start_time = forms.TimeField(label=_("Starts"), widget=TIME_INPUT)
     duration_minutes = forms.TypedChoiceField(
         label=_("Length"), choices=DURATIONS, coerce=int, initial=40
     )
-    until = forms.DateField(label=_("Until"), widget=DATE_INPUT)
+    until = forms.DateField(label=_("Until"), widget=DATE_INPUT, validators=[validate_day_in_range])
     limit = forms.IntegerField(
         label=_("At most this many sessions"), required=False, min_value=1, max_value=60
     )
@@ -365,11 +368,11 @@ class ReflectionForm(forms.Form):
 def nudge_target_ids(params: Mapping[str, Any]) -> dict[str, Any] | None:
     """The nudge's kind and the ids of its recipient and engagement, as the radar's link
     and the preview's form send them; None without a recipient id."""
-    recipient, engagement = params.get("recipient", ""), params.get("engagement", "")
-    if not recipient.isdigit():
+    recipient = whole_number(params.get("recipient"))
+    if recipient is None:
         return None
     return {
         "kind": params.get("kind", ""),
-        "recipient_id": int(recipient),
-        "engagement_id": int(engagement) if engagement.isdigit() else None,
+        "recipient_id": recipient,
+        "engagement_id": whole_number(params.get("engagement")),
     }

@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bansou.core.inputs import validate_day_in_range, whole_number
+
 ANY = "any"
 
 
@@ -19,6 +21,7 @@ def parse_moment(value: str) -> datetime.datetime:
         raise ValidationError(_("Choose a time from the list."), "invalid") from error
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.get_default_timezone())
+    validate_day_in_range(moment)
     return moment
 
 
@@ -42,9 +45,10 @@ class BookingForm(forms.Form):
         value = self.cleaned_data["supporter"].strip()
         if value in ("", ANY):
             return None
-        if not value.isdigit():
+        number = whole_number(value)
+        if number is None:
             raise ValidationError(_("Choose someone from the list."))
-        return int(value)
+        return number
 
 
 class RescheduleForm(forms.Form):
@@ -64,8 +68,7 @@ class CancelBookingForm(forms.Form):
 
 def as_int(value: object) -> int | None:
     """A whole number a page passed on, or None when absent or not a number."""
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return whole_number(value, maximum=10**9 - 1)
 
 
 def int_param(request: HttpRequest, name: str) -> int | None:

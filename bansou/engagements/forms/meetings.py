@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.models import User
+from bansou.core.inputs import validate_day_in_range
 from bansou.engagements.forms import DATE_INPUT, TIME_INPUT
 from bansou.engagements.models import Meeting
 from bansou.people.forms import PeopleChoiceField
@@ -26,7 +27,7 @@ class MeetingForm(forms.Form):
         max_length=120,
         help_text=_("For example: ケース会議, ペアの振り返り"),
     )
-    day = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+    day = forms.DateField(label=_("Date"), widget=DATE_INPUT, validators=[validate_day_in_range])
     start_time = forms.TimeField(label=_("Starts"), widget=TIME_INPUT)
     end_time = forms.TimeField(label=_("Ends"), widget=TIME_INPUT)
     attendees = PeopleChoiceField(

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from bansou.core.calendar import fiscal_year_bounds, fiscal_year_of
+from bansou.core.inputs import validate_day_in_range
 from bansou.engagements.models import Session
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -43,8 +44,12 @@ class NoShowPeriodForm(forms.Form):
     """A 年度, or a range of days (either end may stay open), which takes precedence."""
 
     year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int, required=False)
-    since = forms.DateField(label=_("First day"), required=False, widget=DATE_INPUT)
-    until = forms.DateField(label=_("Last day"), required=False, widget=DATE_INPUT)
+    since = forms.DateField(
+        label=_("First day"), required=False, widget=DATE_INPUT, validators=[validate_day_in_range]
+    )
+    until = forms.DateField(
+        label=_("Last day"), required=False, widget=DATE_INPUT, validators=[validate_day_in_range]
+    )
 
     def __init__(self, data: Any = None, *, today: datetime.date) -> None:
         super().__init__(data)

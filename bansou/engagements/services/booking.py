@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bansou.accounts.models import User
+from bansou.core.inputs import validate_days_in_range
 from bansou.core.roles import Role
 from bansou.engagements.models import CalendarBlock, Engagement, Session
 from bansou.engagements.selectors.booking import OpenSlot, open_times
@@ -96,6 +97,7 @@ def _open_slot(
     now: datetime.datetime,
     moving: int | None = None,
 ) -> OpenSlot:
+    validate_days_in_range(starts_at=starts_at)
     appointment_type = target.appointment_type
     days = (_local(starts_at).date() - timezone.localdate(now)).days
     if days >= 0 and supporter_ids:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bansou.accounts.models import User
+from bansou.core.inputs import validate_days_in_range
 from bansou.core.roles import Role
 from bansou.engagements.models import CalendarBlock, Meeting
 from bansou.engagements.services.blocks import blocks_write, check_free
@@ -50,6 +51,7 @@ SUBJECTS = {
 def _validate_times(
     *, starts_at: datetime.datetime, ends_at: datetime.datetime, now: datetime.datetime
 ) -> None:
+    validate_days_in_range(starts_at=starts_at, ends_at=ends_at)
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The meeting must end after it starts.")})
     if ends_at - starts_at > datetime.timedelta(minutes=MAX_MEETING_MINUTES):

@@ -66,3 +66,21 @@ def note_read_audited(
         data={"session": note.session_id, "engagement": note.session.engagement_id},
     )
     return note
+
+
+def notes_read_by_supporter(
+    *, notes: list[SessionNote], reader: User, ip_address: str | None
+) -> None:
+    """The engagement's own supporter was shown these private notes: one audit entry for
+    the page, naming each note (every read of a private note is on record)."""
+    if not notes:
+        return
+    first = notes[0]
+    audit_log(
+        organization=first.organization,
+        actor=reader,
+        action="session_note.shown",
+        target=first,
+        ip_address=ip_address,
+        data={"notes": [note.pk for note in notes]},
+    )

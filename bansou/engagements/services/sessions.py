@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bansou.accounts.models import User
+from bansou.core.inputs import validate_days_in_range
 from bansou.engagements.cadence import Rule
 from bansou.engagements.models import Engagement, Session
 from bansou.engagements.selectors.series import matches_preview, plan_series
@@ -54,6 +55,7 @@ def _lock_open_engagement(engagement: Engagement) -> Engagement:
 
 
 def _validate_times(starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:
+    validate_days_in_range(starts_at=starts_at, ends_at=ends_at)
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The session must end after it starts.")})
     if ends_at - starts_at > datetime.timedelta(minutes=MAX_SESSION_MINUTES):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bansou.audit.services import client_ip
 from bansou.core.access import org_roles
+from bansou.core.inputs import whole_number
 from bansou.core.roles import Role
 from bansou.engagements.forms import EngagementCreateForm, GoalsForm, StatusForm
 from bansou.engagements.models import Engagement
@@ -25,6 +26,7 @@ from bansou.engagements.services.lifecycle import (
     rematch_mark_handled,
     rematch_request,
 )
+from bansou.engagements.services.records import notes_read_by_supporter
 from bansou.engagements.services.reflections import reflections_read_audited
 from bansou.engagements.views.base import EngagementView
 from bansou.orgs.forms import add_service_errors
@@ -49,7 +51,7 @@ class EngagementListView(OrgView):
                 user=self.user,
                 role=self.role,
                 status=status,
-                program_id=int(program) if program.isdigit() else None,
+                program_id=whole_number(program),
             ),
             statuses=Engagement.Status.choices,
             selected_status=status,
@@ -101,6 +103,11 @@ class EngagementDetailView(EngagementView):
             is_supporter=self.is_supporter,
         )
         context["can_manage"] = self.role == Role.COORDINATOR or self.is_supporter
+        notes_read_by_supporter(
+            notes=[note for item in context["timeline"] for note in item.details.get("notes", [])],
+            reader=self.user,
+            ip_address=client_ip(self.request),
+        )
         if self.role == Role.COORDINATOR:
             context["open_rematch"] = open_rematch_of(engagement=self.engagement)
             if not self.is_supporter:
@@ -189,10 +196,8 @@ class RematchQueueView(OrgView):
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        pk = request.POST.get("request", "")
-        item = (
-            rematch_request_in(organization=self.organization, pk=int(pk)) if pk.isdigit() else None
-        )
+        pk = whole_number(request.POST.get("request"))
+        item = rematch_request_in(organization=self.organization, pk=pk) if pk is not None else None
         if item is None:
             messages.error(request, _("That request no longer exists."))
         else:

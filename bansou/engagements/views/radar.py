@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from bansou.core.access import org_roles
+from bansou.core.inputs import whole_number
 from bansou.core.roles import Role
 from bansou.engagements.forms import nudge_target_ids
 from bansou.engagements.selectors.lookups import NudgeTarget, nudge_target
@@ -26,8 +27,7 @@ class RadarView(OrgView):
         programs = list(programs_of(organization=self.organization))
         program_param = self.request.GET.get("program", "")
         program = next((p for p in programs if str(p.pk) == program_param), None)
-        days_param = self.request.GET.get("days", "")
-        days = int(days_param) if days_param.isdigit() and 1 <= int(days_param) <= 365 else None
+        days = whole_number(self.request.GET.get("days"), maximum=365) or None
         context.update(
             radar=continuity_radar(
                 organization=self.organization, program=program, quiet_days=days

@@ -25,7 +25,11 @@ from bansou.engagements.selectors.lookups import (
     record_initial,
 )
 from bansou.engagements.selectors.series import plan_series
-from bansou.engagements.services.records import note_read_audited, session_record_save
+from bansou.engagements.services.records import (
+    note_read_audited,
+    notes_read_by_supporter,
+    session_record_save,
+)
 from bansou.engagements.services.sessions import (
     session_move,
     session_schedule,
@@ -211,6 +215,9 @@ class NoteView(OrgView):
             organization=self.organization,
             user=self.user,
             pk=kwargs["note_pk"],
+        )
+        notes_read_by_supporter(
+            notes=[context["note"]], reader=self.user, ip_address=client_ip(self.request)
         )
         return context
 

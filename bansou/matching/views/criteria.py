@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from bansou.core.access import org_roles
+from bansou.core.inputs import whole_number
 from bansou.core.roles import Role
 from bansou.matching.adapter import criteria_for, weights_of
 from bansou.matching.forms import CriteriaForm
@@ -45,7 +46,7 @@ class CriteriaView(ProgramView):
         preview = preview_for(
             program=self.program,
             weights=weights,
-            client_id=int(sample) if sample.isdigit() else None,
+            client_id=whole_number(sample),
         )
         return self.render_to_response(
             self.get_context_data(

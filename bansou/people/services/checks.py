@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.models import User
 from bansou.accounts.names import normalize_name, validate_person_name
+from bansou.core.inputs import validate_days_in_range
 from bansou.core.roles import Role
 from bansou.orgs.models import Membership, Organization
 from bansou.people.models import LANGUAGE_CHOICES
@@ -86,6 +87,7 @@ def check_range(field: str, value: int, maximum: int) -> None:
 
 
 def check_past_date(field: str, value: datetime.date | None) -> None:
+    validate_days_in_range(**{field: value})
     if value is not None and value > timezone.localdate():
         raise ValidationError(
             {field: ValidationError(_("This date is in the future."), code="future")}

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 
+from bansou.accounts.addresses import EMAIL_MAX_LENGTH, clean_email
 from bansou.accounts.names import (
     normalize_kana,
     normalize_name,
@@ -25,6 +26,23 @@ from bansou.programs.services.applications import (
     WAITLIST,
     AcceptOutcome,
 )
+
+
+class NormalizedEmailField(forms.CharField):
+    """An address folded into one spelling (``accounts.addresses``) before it is checked:
+    full-width letters and a trailing dot are accepted as the same address, anything that
+    is not an address once folded is refused."""
+
+    widget = forms.EmailInput
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value) or ""
+        return clean_email(text) if text else text
+
+
+# Bots fill every field; people never see this one (hidden by the stylesheet, skipped by
+# keyboard and screen readers). A submission that fills it is thanked and not stored.
+HONEYPOT = "website"
 
 
 class ApplicationForm(forms.Form):
@@ -50,9 +68,9 @@ class ApplicationForm(forms.Form):
         required=False,
         help_text=_("Katakana; hiragana is converted."),
     )
-    email = forms.EmailField(
+    email = NormalizedEmailField(
         label=label_for(Application, "email"),
-        max_length=254,
+        max_length=EMAIL_MAX_LENGTH,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
@@ -75,6 +93,21 @@ class ApplicationForm(forms.Form):
                 "and to contact me."
             ),
         )
+        self.fields[HONEYPOT] = forms.CharField(
+            label=_("Leave this field empty"),
+            required=False,
+            widget=forms.TextInput(
+                attrs={"autocomplete": "off", "tabindex": "-1", "aria-hidden": "true"}
+            ),
+        )
+
+    @property
+    def visible_fields_for_people(self) -> list[forms.BoundField]:
+        return [field for field in self if field.name != HONEYPOT]
+
+    def is_from_a_bot(self) -> bool:
+        """The hidden field was filled (call after ``is_valid``)."""
+        return bool(self.cleaned_data.get(HONEYPOT))
 
     def clean_family_name(self) -> str:
         return self._name("family_name")

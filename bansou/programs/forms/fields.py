@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.text import capfirst
 from django_stubs_ext import StrOrPromise
 
+from bansou.core.inputs import validate_day_in_range
+
 TEXT_MAX_LENGTH = 5000
 MESSAGE_MAX_LENGTH = 2000
 
@@ -20,6 +22,7 @@ def date_field(label: Any, *, required: bool = True) -> forms.DateField:
         label=label,
         required=required,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_day_in_range],
     )
 
 

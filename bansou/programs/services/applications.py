@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bansou.accounts.addresses import clean_email
 from bansou.accounts.models import User
 from bansou.accounts.names import (
     normalize_kana,
@@ -112,7 +113,11 @@ def application_submit(
         family_name_kana=family_name_kana,
         given_name_kana=given_name_kana,
     )
-    normalized_email = User.objects.normalize_email(email.strip()).lower()
+    # One spelling per mailbox (full-width, capitals, a trailing dot), so duplicates match.
+    try:
+        normalized_email = clean_email(email)
+    except ValidationError as exc:
+        raise ValidationError({"email": exc.messages}) from exc
     original = (
         Application.objects.filter(
             program=program,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.models import User
 from bansou.audit.services import audit_log
+from bansou.core.inputs import validate_days_in_range
 from bansou.orgs.models import Organization
 from bansou.programs.models import Phase, Program, Target, Topic
 
@@ -85,6 +86,10 @@ class TargetInput:
 
 
 def period_error(starts_on: datetime.date, ends_on: datetime.date) -> str | None:
+    try:
+        validate_days_in_range(starts_on=starts_on, ends_on=ends_on)
+    except ValidationError as error:
+        return error.messages[0]
     if ends_on < starts_on:
         return str(_("The end date must be on or after the start date."))
     return None
@@ -142,7 +147,7 @@ def clean_topic_names(names: Sequence[str]) -> list[str]:
 def parse_reminder_hours(text: str) -> list[int]:
     """ "24, 1" (or 24、1, full-width digits, spaces) → [24, 1]; anything else is refused."""
     parts = [p for p in re.split(r"[\s,、]+", unicodedata.normalize("NFKC", text)) if p]
-    if not all(p.isdigit() for p in parts):
+    if not all(p.isascii() and p.isdigit() for p in parts):  # 「᧚」 is a digit int() refuses
         raise ValidationError(
             _("Please enter hours as whole numbers separated by commas, e.g. 24, 1.")
         )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.models import User
+from bansou.core.inputs import validate_day_in_range, validate_days_in_range
 from bansou.programs.models import Enrollment, Program, Side, Training, TrainingAttendance
 
 
@@ -21,6 +22,7 @@ def training_create(
     held_on: datetime.date | None = None,
     is_required: bool = True,
 ) -> Training:
+    validate_days_in_range(held_on=held_on)
     training = Training(
         organization=program.organization,
         program=program,
@@ -43,6 +45,7 @@ def training_update(
     held_on: datetime.date | None = None,
     is_required: bool = True,
 ) -> Training:
+    validate_days_in_range(held_on=held_on)
     training = Training.objects.select_for_update().get(pk=training.pk)
     training.name = name.strip()
     training.description = description
@@ -72,6 +75,8 @@ def training_attendance_set(
     strangers = set(attended) - enrolled
     if strangers:
         raise ValidationError(_("Only supporters enrolled in the program can attend."))
+    for day in attended.values():
+        validate_day_in_range(day)
     today = timezone.localdate()
     if any(day is not None and day > today for day in attended.values()):
         raise ValidationError(_("An attendance date cannot be in the future."))

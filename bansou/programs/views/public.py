@@ -6,12 +6,14 @@ from django.shortcuts import redirect
 from django.utils import timezone, translation
 
 from bansou.core.access import PUBLIC_IN_ORG
+from bansou.core.network import client_address
 from bansou.orgs.forms import add_service_errors
 from bansou.orgs.http import PublicOrgView
 from bansou.programs import selectors
 from bansou.programs.forms.applications import ApplicationForm
 from bansou.programs.models import Program, Side
-from bansou.programs.services.applications import application_submit, program_accepts, questions_for
+from bansou.programs.services.applications import program_accepts, questions_for
+from bansou.programs.services.public_limits import application_submit_limited
 
 
 class PublicProgramMixin(PublicOrgView):
@@ -30,6 +32,15 @@ class PublicProgramMixin(PublicOrgView):
     def get_side(self) -> str:
         side: str = self.kwargs["side"]
         if side not in Side.values:
+            raise Http404
+        return side
+
+    def _check_side(self) -> str:
+        """The side in the URL if the program takes applications on it; 404 otherwise."""
+        side = self.get_side()
+        program = self.program
+        takes = program.accepts_supporters if side == Side.SUPPORTER else program.accepts_clients
+        if not takes:
             raise Http404
         return side
 
@@ -67,14 +78,6 @@ class PublicApplyView(PublicProgramMixin):
 
     template_name = "public/apply.html"
 
-    def _check_side(self) -> str:
-        side = self.get_side()
-        program = self.program
-        takes = program.accepts_supporters if side == Side.SUPPORTER else program.accepts_clients
-        if not takes:
-            raise Http404
-        return side
-
     def _form(self, data: Any = None) -> ApplicationForm:
         return ApplicationForm(data, questions=questions_for(self.program, self._check_side()))
 
@@ -90,16 +93,19 @@ class PublicApplyView(PublicProgramMixin):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         side = self._check_side()
         form = self._form(request.POST)
-        if form.is_valid():
-            language = translation.get_language() or "ja"
+        if form.is_valid() and not form.is_from_a_bot():
             try:
-                application_submit(
-                    program=self.program, side=side, language=language, **form.applicant_fields()
+                application_submit_limited(
+                    program=self.program,
+                    address=client_address(request),
+                    side=side,
+                    language=translation.get_language() or "ja",
+                    **form.applicant_fields(),
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            else:
-                return redirect("public:thanks", self.organization.slug, self.program.slug, side)
+        if form.is_valid():  # stored, or a bot's: thanked like anyone, nothing stored
+            return redirect("public:thanks", self.organization.slug, self.program.slug, side)
         return self.render_to_response(self.get_context_data(form=form))
 
 

@@ -9,6 +9,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bansou.core.inputs import validate_day_in_range
 from bansou.scheduling.models import AvailabilityException, AvailabilityRule, Closure, Weekday
 from bansou.scheduling.selectors.availability import Availability
 
@@ -40,7 +41,7 @@ class RuleAddForm(forms.Form):
 
 
 class ExceptionAddForm(forms.Form):
-    day = forms.DateField(label=_("Date"), widget=_date_input())
+    day = forms.DateField(label=_("Date"), widget=_date_input(), validators=[validate_day_in_range])
     kind = forms.ChoiceField(
         label=_("What changes"),
         choices=AvailabilityException.Kind.choices,
@@ -141,11 +142,14 @@ class ClosureAddForm(forms.Form):
     name = forms.CharField(
         label=_("Closure name"), max_length=120, help_text=_("e.g. 夏季休業, a school event.")
     )
-    starts_on = forms.DateField(label=_("First day"), widget=_date_input())
+    starts_on = forms.DateField(
+        label=_("First day"), widget=_date_input(), validators=[validate_day_in_range]
+    )
     ends_on = forms.DateField(
         label=_("Last day"),
         widget=_date_input(),
         help_text=_("The same as the first day for a single day."),
+        validators=[validate_day_in_range],
     )
 
 

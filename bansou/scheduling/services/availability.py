@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.models import User
 from bansou.audit.services import audit_log
+from bansou.core.inputs import validate_days_in_range
 from bansou.core.roles import Role
 from bansou.orgs.models import Membership, Organization
 from bansou.scheduling.models import AvailabilityException, AvailabilityRule, BookingLimits
@@ -147,6 +148,7 @@ def availability_exception_add(
 ) -> AvailabilityException:
     """A day off (no window), time off (a window) or extra hours (a window is required)
     on one date, today or later."""
+    validate_days_in_range(day=day)
     if day < timezone.localdate():
         raise ValidationError({"day": ValidationError(_("This date is in the past."), code="past")})
     if kind not in AvailabilityException.Kind.values:

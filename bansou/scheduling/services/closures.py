@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.models import User
 from bansou.audit.services import audit_log
+from bansou.core.inputs import validate_days_in_range
 from bansou.orgs.models import Organization
 from bansou.scheduling.models import Closure
 
@@ -32,6 +33,7 @@ def closure_add(
         raise ValidationError(
             {"name": ValidationError(_("Please name the closure (e.g. 夏季休業)."), code="name")}
         )
+    validate_days_in_range(starts_on=starts_on, ends_on=ends_on)
     if ends_on < starts_on:
         raise ValidationError(
             {

@@ -1,0 +1,57 @@
+"""What the project accepts from outside before it reaches the database or a page: whole
+numbers written in ASCII digits, and days within a range that every database, every
+time-zone conversion and every page can hold. One place, so that every form and service
+refuses the same input with the same plain message.
+
+Why: 「²」「①」 are ``str.isdigit()`` but not ``int()``; a number past 2**63 - 1 overflows
+SQLite; a session on 0001-01-01 in Asia/Tokyo is in year 0 in UTC, which Python cannot
+read back, so the page showing it fails for everyone."""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# The largest id or count a database column holds (a 64-bit integer).
+MAX_ID = 2**63 - 1
+EARLIEST_DAY = datetime.date(1900, 1, 1)  # a qualification or consent may be decades old
+LATEST_DAY = datetime.date(2100, 12, 31)
+
+
+def whole_number(value: object, *, maximum: int = MAX_ID) -> int | None:
+    """A whole number of 0 or more a page passed on, written in ASCII digits, at most
+    ``maximum``; None for anything else (empty, 「²」, 「①」, 「１」, a sign, a huge number)."""
+    text = str(value if value is not None else "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(maximum)):
+        return None
+    number = int(text)
+    return number if number <= maximum else None
+
+
+def validate_day_in_range(value: datetime.date | datetime.datetime | None) -> None:
+    """Refuses a day (or the day of a moment) outside EARLIEST_DAY..LATEST_DAY: forms put
+    it on their date fields, services call it where days and times arrive."""
+    if value is None:
+        return
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValidationError(
+            _("Enter a date between the years %(earliest)s and %(latest)s."),
+            code="date_out_of_range",
+            params={"earliest": EARLIEST_DAY.year, "latest": LATEST_DAY.year},
+        )
+
+
+def validate_days_in_range(**days: Any) -> None:
+    """validate_day_in_range for several named days or moments at once, each error on its
+    own name (``starts_at=..., ends_at=...``): for services, whose callers map the names
+    onto their forms."""
+    errors: dict[str, ValidationError] = {}
+    for name, value in days.items():
+        try:
+            validate_day_in_range(value)
+        except ValidationError as error:
+            errors[name] = error
+    if errors:
+        raise ValidationError(errors)
