@@ -20,7 +20,23 @@ class AuditQuerySet(models.QuerySet[Any]):
         raise AuditImmutableError("Audit entries cannot be deleted.")
 
 
-class AuditEntry(TenantModel):
+class AppendOnly(TenantModel):
+    """A row that is written once: saving it again or deleting it is refused (and, on
+    PostgreSQL, a trigger refuses the same from any SQL: migration 0003)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AuditImmutableError(f"{self._meta.verbose_name} cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditImmutableError(f"{self._meta.verbose_name} cannot be deleted.")
+
+
+class AuditEntry(AppendOnly):
     """Who did or read what, when, where from. Append-only: the application can neither
     change nor delete an entry."""
 
@@ -47,16 +63,8 @@ class AuditEntry(TenantModel):
         verbose_name_plural = _("audit entries")
         ordering = ["-created_at", "-id"]
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AuditImmutableError("Audit entries cannot be changed.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AuditImmutableError("Audit entries cannot be deleted.")
-
-
-class SecurityEvent(TenantModel):
+class SecurityEvent(AppendOnly):
     """Sign-ins, failed sign-ins, lockouts and refused organisation pages, each with the
     client address. Append-only like ``AuditEntry`` (and, on PostgreSQL, enforced by a
     trigger). Most events happen before anyone is inside an organisation, so the
@@ -93,11 +101,3 @@ class SecurityEvent(TenantModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AuditImmutableError("Security events cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AuditImmutableError("Security events cannot be deleted.")

@@ -22,6 +22,16 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
+def day_window(data: dict[str, Any]) -> tuple[datetime.datetime, datetime.datetime]:
+    """A form's ``day``, ``start_time`` and ``end_time`` as a start and an end in the
+    current (Tokyo) time zone."""
+    tz = timezone.get_current_timezone()
+    day = data["day"]
+    starts = datetime.datetime.combine(day, data["start_time"], tzinfo=tz)
+    ends = datetime.datetime.combine(day, data["end_time"], tzinfo=tz)
+    return starts, ends
+
+
 class PersonChoiceField(forms.ModelChoiceField[User]):
     def label_from_instance(self, obj: Any) -> str:
         reading = f"（{obj.reading}）" if obj.reading else ""
@@ -137,11 +147,7 @@ class SessionForm(SessionPlaceFields):
         }
 
     def datetimes(self) -> tuple[datetime.datetime, datetime.datetime]:
-        tz = timezone.get_current_timezone()
-        day = self.cleaned_data["day"]
-        starts = datetime.datetime.combine(day, self.cleaned_data["start_time"], tzinfo=tz)
-        ends = datetime.datetime.combine(day, self.cleaned_data["end_time"], tzinfo=tz)
-        return starts, ends
+        return day_window(self.cleaned_data)
 
 
 DURATIONS = [

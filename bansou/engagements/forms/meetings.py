@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.models import User
 from bansou.core.inputs import validate_day_in_range
-from bansou.engagements.forms import DATE_INPUT, TIME_INPUT
+from bansou.engagements.forms import DATE_INPUT, TIME_INPUT, day_window
 from bansou.engagements.models import Meeting
 from bansou.people.forms import PeopleChoiceField
 from bansou.people.models import Team
@@ -74,11 +74,7 @@ class MeetingForm(forms.Form):
             self.fields["team"].queryset = teams  # type: ignore[attr-defined]
 
     def datetimes(self) -> tuple[datetime.datetime, datetime.datetime]:
-        tz = timezone.get_current_timezone()
-        day = self.cleaned_data["day"]
-        starts = datetime.datetime.combine(day, self.cleaned_data["start_time"], tzinfo=tz)
-        ends = datetime.datetime.combine(day, self.cleaned_data["end_time"], tzinfo=tz)
-        return starts, ends
+        return day_window(self.cleaned_data)
 
     def meeting_fields(self) -> dict[str, Any]:
         """What meeting_create and meeting_update take from this form."""
