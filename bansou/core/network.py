@@ -81,3 +81,14 @@ def client_address(request: HttpRequest) -> str:
         if not _trusted(address, networks):
             break
     return str(client)
+
+
+def masked_address(address: str) -> str:
+    """The network an address belongs to (IPv4 /24, IPv6 /48), for logs kept widely: the
+    request log shows where traffic comes from without naming one person's connection;
+    the full address is kept only in the audit's security events."""
+    parsed = parse_address(address)
+    if parsed is None:
+        return ""
+    prefix = 24 if parsed.version == 4 else 48
+    return str(ipaddress.ip_network(f"{parsed}/{prefix}", strict=False))

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from bansou.core.network import client_address, trusted_proxies
+from bansou.core.network import client_address, masked_address, trusted_proxies
 from bansou.ops.redaction import redacted_path
 
 logger = logging.getLogger("bansou.request")
@@ -39,7 +39,7 @@ class RequestLogMiddleware:
                 "duration_ms": round((time.monotonic() - started) * 1000, 1),
                 "organization": organization.slug if organization else None,
                 "user_id": user.pk if user is not None and user.is_authenticated else None,
-                "client_ip": client_address(request) or None,
+                "client_network": masked_address(client_address(request)) or None,
             },
         )
         response["X-Request-ID"] = request_id
