@@ -8,10 +8,14 @@ SQLite; a session on 0001-01-01 in Asia/Tokyo is in year 0 in UTC, which Python 
 read back, so the page showing it fails for everyone."""
 
 import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
+
+_M = TypeVar("_M", bound=Model)
 
 # The largest id or count a database column holds (a 64-bit integer).
 MAX_ID = 2**63 - 1
@@ -55,3 +59,32 @@ def validate_days_in_range(**days: Any) -> None:
             errors[name] = error
     if errors:
         raise ValidationError(errors)
+
+
+class ModelChoiceField(forms.ModelChoiceField[_M]):
+    """A model choice by id that refuses, as an invalid choice, an id no database
+    integer can hold (SQLite raises OverflowError on one) or that is not ASCII digits."""
+
+    def to_python(self, value: Any) -> Any:
+        if (
+            self.to_field_name is None
+            and value not in self.empty_values
+            and whole_number(value) is None
+        ):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField[_M]):
+    """Several model choices by id, refusing ids as ``ModelChoiceField`` does."""
+
+    def _check_values(self, value: Any) -> Any:
+        if self.to_field_name is None:
+            for pk in value:
+                if whole_number(pk) is None:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)  # type: ignore[misc]  # private in the stubs

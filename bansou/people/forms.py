@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.models import User
-from bansou.core.inputs import validate_day_in_range
+from bansou.core.inputs import ModelChoiceField, ModelMultipleChoiceField, validate_day_in_range
 from bansou.orgs.forms import add_service_errors
 from bansou.orgs.models import Venue
 from bansou.people.models import (
@@ -46,12 +46,12 @@ CONSENT_METHOD_CHOICES = [
 CONSENT_METHOD_LABELS = dict(CONSENT_METHOD_CHOICES)
 
 
-class PersonChoiceField(forms.ModelChoiceField[User]):
+class PersonChoiceField(ModelChoiceField[User]):
     def label_from_instance(self, obj: User) -> str:
         return f"{obj.display_name}（{obj.reading}）" if obj.reading else obj.display_name
 
 
-class PeopleChoiceField(forms.ModelMultipleChoiceField[User]):
+class PeopleChoiceField(ModelMultipleChoiceField[User]):
     def label_from_instance(self, obj: User) -> str:
         return f"{obj.display_name}（{obj.reading}）" if obj.reading else obj.display_name
 
@@ -312,7 +312,7 @@ class ClientProfileForm(forms.Form):
     school_or_organization = forms.CharField(
         label=_("School or organisation"), required=False, max_length=120
     )
-    venue = forms.ModelChoiceField(
+    venue = ModelChoiceField(
         label=_("Venue"),
         queryset=Venue.objects.none(),
         required=False,

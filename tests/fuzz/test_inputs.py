@@ -297,3 +297,20 @@ def test_a_refused_feeling_is_shown_on_the_reflection_form(world):
     assert response.status_code == 200
     assert problems(response) == []
     assert 'id="id_feeling_error"' in _body(response)
+
+
+@pytest.mark.django_db
+def test_model_choice_fields_refuse_ids_no_database_can_hold():
+    from django import forms as django_forms
+
+    from bansou.core.inputs import ModelChoiceField, ModelMultipleChoiceField
+    from bansou.orgs.models import Organization
+
+    class Choose(django_forms.Form):
+        one = ModelChoiceField(queryset=Organization.objects.all(), required=False)
+        many = ModelMultipleChoiceField(queryset=Organization.objects.all(), required=False)
+
+    for bad in ("99999999999999999999", "①", "²", "-1"):
+        form = Choose({"one": bad, "many": [bad]})
+        assert not form.is_valid()
+        assert set(form.errors) == {"one", "many"}

@@ -7,7 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.models import User
-from bansou.core.inputs import validate_day_in_range, whole_number
+from bansou.core.inputs import (
+    ModelChoiceField,
+    ModelMultipleChoiceField,
+    validate_day_in_range,
+    whole_number,
+)
 from bansou.core.roles import Role
 from bansou.engagements.cadence import MAX_PER_MONTH, Rule
 from bansou.engagements.models import Engagement, Session
@@ -32,7 +37,7 @@ def day_window(data: dict[str, Any]) -> tuple[datetime.datetime, datetime.dateti
     return starts, ends
 
 
-class PersonChoiceField(forms.ModelChoiceField[User]):
+class PersonChoiceField(ModelChoiceField[User]):
     def label_from_instance(self, obj: Any) -> str:
         reading = f"（{obj.reading}）" if obj.reading else ""
         return f"{obj.display_name}{reading}"
@@ -45,14 +50,12 @@ def _members(organization: Organization, role: Role) -> Any:
 
 
 class EngagementCreateForm(forms.Form):
-    program = forms.ModelChoiceField(queryset=Program.objects.none(), label=_("Program"))
+    program = ModelChoiceField(queryset=Program.objects.none(), label=_("Program"))
     client = PersonChoiceField(queryset=User.objects.none(), label=_("Client"))
     supporter = PersonChoiceField(
         queryset=User.objects.none(), label=_("Supporter"), required=False
     )
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.none(), label=_("or a team"), required=False
-    )
+    team = ModelChoiceField(queryset=Team.objects.none(), label=_("or a team"), required=False)
     goals = forms.CharField(
         label=_("Goals"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
     )
@@ -296,7 +299,7 @@ class SessionStatusForm(forms.Form):
 
 
 class SessionRecordForm(forms.Form):
-    topics = forms.ModelMultipleChoiceField(
+    topics = ModelMultipleChoiceField(
         queryset=Topic.objects.none(),
         label=_("Topics"),
         required=False,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.models import User
-from bansou.core.inputs import validate_day_in_range
+from bansou.core.inputs import ModelChoiceField, validate_day_in_range
 from bansou.engagements.forms import DATE_INPUT, TIME_INPUT, day_window
 from bansou.engagements.models import Meeting
 from bansou.people.forms import PeopleChoiceField
@@ -41,7 +41,7 @@ class MeetingForm(forms.Form):
             "required": _("Choose at least one attendee."),
         },
     )
-    team = forms.ModelChoiceField(
+    team = ModelChoiceField(
         label=_("For a team (optional)"),
         queryset=Team.objects.none(),
         required=False,

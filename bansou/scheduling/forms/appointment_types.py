@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from bansou.core.inputs import ModelChoiceField
 from bansou.orgs.models import Organization, Venue
 from bansou.programs.models import Program
 from bansou.scheduling.models import AppointmentType
@@ -52,7 +53,7 @@ class AppointmentTypeForm(forms.Form):
     mode = forms.ChoiceField(
         label=_("How you meet"), choices=AppointmentType.Mode.choices, widget=forms.RadioSelect
     )
-    venue: forms.ModelChoiceField[Venue] = forms.ModelChoiceField(
+    venue: ModelChoiceField[Venue] = ModelChoiceField(
         label=_("Place"),
         queryset=Venue.objects.none(),
         required=False,
