@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from bansou.core.roles import Role
 from bansou.engagements.models import Session, SessionReminder
@@ -210,3 +211,28 @@ def test_the_reminders_page_searches_by_reading_and_paginates_with_fixed_queries
         response = client.get(reverse("engagements:reminders", args=[org.slug]) + "?page=2")
     assert response.context["page"].number == 2
     assert len(response.context["page"].object_list) == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scans_claiming_one_reminder_at_once_send_it_once(transactional_db):
+    from django.db import connection
+
+    from bansou.engagements.services.reminders import reminder_send, reminders_due
+    from tests.concurrency import in_parallel
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    now = timezone.now().replace(microsecond=0)
+    session = _booked(now=now, starts_in=3 * HOUR)
+    with scopes_disabled():
+        [due] = reminders_due(now=now)
+    sent: list[bool] = []
+    results = in_parallel(
+        session.organization,
+        {f"scan{n}": lambda: sent.append(reminder_send(due=due, now=now)) for n in range(8)},
+    )
+    assert set(results.values()) == {"ok"}
+    assert sent.count(True) == 1
+    with scopes_disabled():
+        assert SessionReminder.objects.filter(session=session).count() == 1
+        assert OutboxMessage.objects.count() == 2  # the client and the supporter, once each
