@@ -61,6 +61,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set when the person was erased (privacy.services.erasure): the row stays so that
+    # records pointing at it keep their shape, but it holds no personal data and cannot
+    # sign in.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -80,6 +84,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
+        if self.erased_at is not None:
+            return str(_("(erased)"))
         full = f"{self.family_name} {self.given_name}".strip()
         return full or self.email
 

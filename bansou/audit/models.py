@@ -2,6 +2,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -15,6 +16,18 @@ class AuditImmutableError(Exception):
 class AuditQuerySet(models.QuerySet[Any]):
     def update(self, **kwargs: Any) -> int:
         raise AuditImmutableError("Audit entries cannot be changed.")
+
+    def redact(self, *, detach_person: bool = False) -> int:
+        """The one change an audit row allows: its personal details (the model's
+        ``REDACTED_VALUES``) are cleared for an erasure (APPI 第35条) while what happened, to
+        which object and when stay; ``detach_person`` also clears who it was. A row is
+        redacted at most once. On PostgreSQL the trigger (migration 0005) refuses any
+        other change, whatever SQL is sent."""
+        cleared = dict(self.model.REDACTED_VALUES)
+        if detach_person:
+            cleared[self.model.PERSON_FIELD] = None
+        pending = self.filter(redacted_at__isnull=True)
+        return models.QuerySet.update(pending, redacted_at=timezone.now(), **cleared)
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AuditImmutableError("Audit entries cannot be deleted.")
@@ -53,6 +66,10 @@ class AuditEntry(AppendOnly):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    redacted_at = models.DateTimeField(null=True, blank=True)
+
+    REDACTED_VALUES: ClassVar[dict[str, Any]] = {"reason": "", "data": {}, "ip_address": None}
+    PERSON_FIELD: ClassVar[str] = "actor"
 
     objects: ClassVar[models.Manager["AuditEntry"]] = ScopedManager(
         organization="organization", _manager_class=AuditQuerySet.as_manager().__class__
@@ -94,6 +111,10 @@ class SecurityEvent(AppendOnly):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     path = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    redacted_at = models.DateTimeField(null=True, blank=True)
+
+    REDACTED_VALUES: ClassVar[dict[str, Any]] = {"login_digest": "", "ip_address": None}
+    PERSON_FIELD: ClassVar[str] = "user"
 
     objects: ClassVar[models.Manager["SecurityEvent"]] = ScopedManager(
         organization="organization", _manager_class=AuditQuerySet.as_manager().__class__

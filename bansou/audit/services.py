@@ -3,6 +3,7 @@ from typing import Any
 
 from django.db import models
 from django.http import HttpRequest
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from bansou.accounts.models import User
@@ -23,15 +24,16 @@ def client_ip(request: HttpRequest | None) -> str | None:
 REASON_MIN_LENGTH = 5
 
 
-def audit_reason_error(reason: str) -> str | None:
-    """Why a reason given for a sensitive read is not one: too short (「確認のため」 is the
-    shortest that says something) or one character repeated. None when it will do."""
+def audit_reason_error(reason: str, *, message: str | Promise | None = None) -> str | None:
+    """Why a reason given for a sensitive read or change is not one: too short
+    (「確認のため」 is the shortest that says something) or one character repeated. None
+    when it will do. ``message`` (with ``%(n)s``) says what the reason is for."""
     text = " ".join(reason.split())
     if len(text) < REASON_MIN_LENGTH or len(set(text.replace(" ", ""))) < 2:
-        return str(
-            _("Please say in a few words why you need to read it (at least %(n)s characters).")
-            % {"n": REASON_MIN_LENGTH}
+        template = message or _(
+            "Please say in a few words why you need to read it (at least %(n)s characters)."
         )
+        return str(template) % {"n": REASON_MIN_LENGTH}
     return None
 
 

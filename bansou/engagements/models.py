@@ -42,6 +42,9 @@ class Engagement(TenantModel):
     next_steps = models.TextField(_("next steps"), blank=True)
     created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the engagement's personal content was removed and its client detached
+    # (erasure or the retention period, privacy.services): counts for reports survive.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("engagement")
