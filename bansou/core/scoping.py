@@ -106,6 +106,24 @@ SCOPE_SWITCHES: tuple[ScopeSwitch, ...] = (
         "the periodic resend scans every organisation's queued mail",
     ),
     ScopeSwitch(
+        "bansou/privacy/services/retention.py",
+        "retention_apply_all",
+        "scope",
+        "the periodic retention job anonymises one organisation at a time",
+    ),
+    ScopeSwitch(
+        "bansou/privacy/services/erasure.py",
+        "_member_anywhere",
+        "scopes_disabled",
+        "an erased client's own account keeps its name while any organisation holds them",
+    ),
+    ScopeSwitch(
+        "bansou/privacy/services/erasure.py",
+        "_anonymise_account",
+        "scopes_disabled",
+        "a person in no organisation loses their mail of none and sign-in history everywhere",
+    ),
+    ScopeSwitch(
         "bansou/demo/loader.py",
         "organization_load",
         "scope",

@@ -30,7 +30,16 @@ LAST_ITEMS: list[NavItem] = [
     NavItem(_("Members"), "orgs:members", frozenset({Role.COORDINATOR})),
 ]
 # Each app lists its menu entries in <app>/nav.py as NAV_ITEMS; this order is the menu's.
-NAV_APPS = ["engagements", "scheduling", "programs", "people", "matching", "audit", "ops"]
+NAV_APPS = [
+    "engagements",
+    "scheduling",
+    "programs",
+    "people",
+    "matching",
+    "privacy",
+    "audit",
+    "ops",
+]
 
 
 def all_nav_items() -> list[NavItem]:

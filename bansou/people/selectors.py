@@ -251,7 +251,7 @@ def _active_consent_exists() -> Exists:
 def client_profiles_of(*, organization: Organization) -> QuerySet[ClientProfile]:
     """Client profiles annotated with ``has_consent`` (an active guardian consent)."""
     return (
-        ClientProfile.objects.filter(organization=organization)
+        ClientProfile.objects.filter(organization=organization, user__erased_at__isnull=True)
         .select_related("user", "venue")
         .annotate(has_consent=_active_consent_exists())
     )

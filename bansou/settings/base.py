@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "bansou.surveys",
     "bansou.reports",
     "bansou.debut",
+    "bansou.privacy",
     "bansou.audit",
     "bansou.ops",
     "bansou.demo",

@@ -71,11 +71,15 @@ def test_raw_sql_may_redact_once_and_rewrite_nothing_on_postgresql():
         ("created_at = created_at - interval '1 day'", []),
         ("actor_id = %s", [other.pk]),
     ):
-        _refused(f"UPDATE audit_auditentry SET {clear}, {change} WHERE id = %s", [*params, entry.pk])
+        _refused(
+            f"UPDATE audit_auditentry SET {clear}, {change} WHERE id = %s", [*params, entry.pk]
+        )
     # Clearing only part of the details, or keeping the address, is not a redaction.
     _refused("UPDATE audit_auditentry SET redacted_at = now() WHERE id = %s", [entry.pk])
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE audit_auditentry SET {clear}, actor_id = NULL WHERE id = %s", [entry.pk])
+        cursor.execute(
+            f"UPDATE audit_auditentry SET {clear}, actor_id = NULL WHERE id = %s", [entry.pk]
+        )
     # Once redacted, a row changes no more and is never deleted.
     _refused("UPDATE audit_auditentry SET redacted_at = now() WHERE id = %s", [entry.pk])
     _refused("DELETE FROM audit_auditentry WHERE id = %s", [entry.pk])
@@ -94,6 +98,8 @@ def test_raw_sql_may_redact_a_security_event_but_not_rewrite_it_on_postgresql(cl
     clear = "redacted_at = now(), login_digest = '', ip_address = NULL"
     _refused(f"UPDATE audit_securityevent SET {clear}, kind = 'login' WHERE id = %s", [event.pk])
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE audit_securityevent SET {clear}, user_id = NULL WHERE id = %s", [event.pk])
+        cursor.execute(
+            f"UPDATE audit_securityevent SET {clear}, user_id = NULL WHERE id = %s", [event.pk]
+        )
     with scopes_disabled():
         assert SecurityEvent.objects.get(pk=event.pk).user_id is None

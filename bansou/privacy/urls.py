@@ -1,0 +1,28 @@
+from django.urls import URLPattern, URLResolver, path
+
+from bansou.privacy.views import erasure, export, retention
+
+app_name = "privacy"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("my-data/", export.MyDataView.as_view(), name="my_data"),
+    path(
+        "my-data/download.pdf",
+        export.MyDataDownloadView.as_view(file_format="pdf"),
+        name="my_data_pdf",
+    ),
+    path(
+        "my-data/download.json",
+        export.MyDataDownloadView.as_view(file_format="json"),
+        name="my_data_json",
+    ),
+    path(
+        "clients/<int:client_pk>/disclosure/",
+        export.DisclosureExportView.as_view(),
+        name="disclosure_export",
+    ),
+    path(
+        "clients/<int:client_pk>/erase/", erasure.ClientErasureView.as_view(), name="client_erase"
+    ),
+    path("data-retention/", retention.RetentionView.as_view(), name="retention"),
+]
