@@ -4,30 +4,41 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Two installs: what the app needs to run (make demo) and, on top, what tests, linters
+# and the browser need (make test and the checks).
+APP_STAMP := $(VENV)/.installed-app
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Mailed links point at the address the demo serves (override for another host name).
+BANSOU_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: demo test fuzz setup messages browser lint imports rules typecheck security outdated check-migrations check-deploy i18n-check clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(APP_STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@echo "Installing Bansō's dependencies into $(VENV) (the first time takes a minute)..."
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e .
+	@touch $(APP_STAMP)
+
+$(STAMP): $(APP_STAMP)
+	@echo "Installing the test and lint tools into $(VENV)..."
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
 setup: $(STAMP) messages
 
-messages: $(STAMP)
-	@$(BIN)/pybabel compile --domain=django --directory=bansou/locale --statistics 2>&1 | grep -v '^$$' || true
+messages: $(APP_STAMP)
+	@$(BIN)/pybabel compile --domain=django --directory=bansou/locale 2>&1 | grep -v '^$$\|^compiling' || true
 
-demo: setup
-	$(MANAGE) migrate --no-input
-	$(MANAGE) demo_data
+demo: $(APP_STAMP) messages
+	@$(MANAGE) migrate --no-input | grep -v '^  Applying\|^Operations\|^  Apply all\|^Running migrations' || true
+	@BANSOU_BASE_URL=$(BANSOU_BASE_URL) $(MANAGE) demo_data
 	@echo
-	@echo "Bansō is running on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	$(MANAGE) runserver $(HOST):$(PORT) --noreload
+	@echo "Bansō is running on $(BANSOU_BASE_URL)/  (Ctrl-C stops it; another port: make demo PORT=8080)"
+	@BANSOU_BASE_URL=$(BANSOU_BASE_URL) $(MANAGE) runserver $(HOST):$(PORT) --noreload
 
 # Browser tests use Debian's chromium (or BANSOU_CHROMIUM); without one, Playwright's own.
 browser: $(STAMP)

@@ -23,11 +23,15 @@ def demo_data_load(*, password: str) -> DemoLoadReport:
     return report
 
 
-def demo_logins() -> list[tuple[str, str, str]]:
-    """(email, organisation name, role label) for every demo login, for the README and
-    the console."""
+def demo_logins(*, one_per_role: bool = False) -> list[tuple[str, str, str]]:
+    """(email, organisation name, role label) for every demo login (the README), or for
+    the first person of each role in each organisation (the console)."""
     rows = []
     for demo_org in ORGANIZATIONS:
+        seen = set()
         for person in demo_org.people:
+            if one_per_role and person.role in seen:
+                continue
+            seen.add(person.role)
             rows.append((person.email, demo_org.name, str(person.role.label)))
     return rows

@@ -1,4 +1,6 @@
-"""The embedded default: SQLite under var/, mail to the console, tasks inline.
+"""The embedded default: SQLite under var/, mail into files under var/mail/ (one file per
+message, so the console stays readable; each organisation's Outbox page lists it too),
+tasks inline.
 
 It runs only as that. With the public development key and anything that looks like a real
 installation (a server database, a broker, an https address) it refuses to start, since
@@ -8,7 +10,18 @@ links, tokens and sessions signed with that key can be forged by anyone: product
 from django.core.exceptions import ImproperlyConfigured
 
 from bansou.settings.base import *  # noqa: F403
-from bansou.settings.base import BANSOU_BASE_URL, CELERY_BROKER_URL, DATABASES, DEV_SECRET_KEY
+from bansou.settings.base import (
+    BANSOU_BASE_URL,
+    CELERY_BROKER_URL,
+    DATABASES,
+    DEV_SECRET_KEY,
+    VAR_DIR,
+)
+from bansou.settings.env import env_str
+
+if env_str("EMAIL_URL") is None:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 
 
 def _looks_real() -> list[str]:

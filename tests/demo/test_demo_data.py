@@ -1,5 +1,7 @@
 import datetime
 import re
+import unicodedata
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -52,12 +54,13 @@ def test_demo_data_is_idempotent_and_keeps_changes():
     assert user.given_name == "さくら（変更済み）"
 
 
-def test_demo_data_command_prints_every_login(capsys):
+def test_demo_data_command_prints_one_login_per_role_and_points_to_the_readme(capsys):
     call_command("demo_data")
     out = capsys.readouterr().out
-    assert settings.BANSOU_DEMO_PASSWORD in out
-    for email, _, _ in demo_logins():
+    assert settings.BANSOU_DEMO_PASSWORD in out and "README" in out
+    for email, _, _ in demo_logins(one_per_role=True):
         assert email in out
+    assert "supporter2@univ.example" not in out  # the rest are in the README
 
 
 def test_demo_logins_work_with_the_documented_password(client):
@@ -132,3 +135,18 @@ def test_demo_has_reminders_waiting_a_few_no_shows_and_a_pair_meeting_once():
     assert sorted(b.user.email for b in meeting.blocks.filter(is_active=True)) == members
     demo_data_load(password="pw-for-test-1")
     assert Meeting.objects.count() == 1
+
+
+def _columns(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def test_the_console_shows_a_short_aligned_login_table_and_no_mail(capsys):
+    out = StringIO()
+    call_command("demo_data", stdout=out)
+    text = out.getvalue() + capsys.readouterr().out
+    assert "Subject:" not in text and "Content-Type" not in text  # no raw mail
+    rows = [line for line in text.splitlines() if line.startswith("    ") and "@" in line]
+    assert len(rows) == len({(org, role) for _e, org, role in demo_logins()})  # one per role
+    starts = {_columns(row[: row.index(row.split()[-1])]) for row in rows}
+    assert len(starts) == 1  # every address starts in the same column

@@ -124,3 +124,21 @@ def test_the_embedded_default_still_starts_and_a_own_key_is_allowed():
         "manage.py", "check", SECRET_KEY=GOOD_KEY, BANSOU_BASE_URL="https://dev.example"
     )
     assert own_key.returncode == 0, own_key.stderr
+
+
+def _local_setting(expression: str, **env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if k not in {"EMAIL_URL", "DATABASE_URL"}}
+    clean.update(DJANGO_SETTINGS_MODULE="bansou.settings.local", **env)
+    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=clean, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def test_the_embedded_default_writes_mail_to_files_not_the_console():
+    assert _local_setting("settings.EMAIL_BACKEND").endswith("filebased.EmailBackend")
+    assert _local_setting("settings.EMAIL_FILE_PATH").endswith("mail")
+    # A mail URL given on purpose still wins.
+    backend = _local_setting("settings.EMAIL_BACKEND", EMAIL_URL="consolemail://")
+    assert backend.endswith("console.EmailBackend")

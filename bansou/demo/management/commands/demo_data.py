@@ -1,3 +1,4 @@
+import unicodedata
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,22 @@ class Command(BaseCommand):
         )
         if options["quiet_logins"]:
             return
-        self.stdout.write(f"\nDemo logins (password: {password})")
-        for email, organization, role in demo_logins():
-            self.stdout.write(f"  {email:<28} {role:<24} {organization}")
+        rows = demo_logins(one_per_role=True)
+        roles = max(_width(role) for _email, _org, role in rows)
+        self.stdout.write(f"\nDemo logins, one per role (password for all: {password})")
+        last = ""
+        for email, organization, role in rows:
+            if organization != last:
+                self.stdout.write(f"  {organization}")
+                last = organization
+            self.stdout.write(f"    {_pad(role, roles)}  {email}")
+        self.stdout.write("  Every demo login is listed in the README.")
+
+
+def _width(text: str) -> int:
+    """Columns the text takes in a terminal: wide (全角) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
