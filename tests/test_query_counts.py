@@ -203,6 +203,12 @@ def test_supporter_dashboard_query_count_constant(world, client_for, assert_cons
                 status=Session.Status.SCHEDULED,
             )
             _reflected_session(engagement)
+            # A past session still scheduled: listed as to record on the dashboard.
+            SessionFactory(
+                engagement=engagement,
+                starts_at=timezone.now() - datetime.timedelta(hours=3 + len(built)),
+                status=Session.Status.SCHEDULED,
+            )
             _person(org, Role.COORDINATOR)
             built.append(engagement)
         return [e.client.family_name for e in built[:3]] if n < 10 else []
@@ -357,6 +363,18 @@ def test_radar_query_count_constant(world, client_for, assert_constant_queries):
             EnrollmentFactory(program=program, user=latent, side=Side.CLIENT)
             for _ in range(2):
                 SessionFactory(engagement=engagement, status=Session.Status.NO_SHOW)
+            # A past session nobody marked, beyond the grace period: the "to record" rows.
+            overdue = SessionFactory(
+                engagement=engagement,
+                starts_at=timezone.now() - datetime.timedelta(days=5),
+                status=Session.Status.SCHEDULED,
+            )
+            Nudge.objects.create(
+                organization=org,
+                kind=Nudge.Kind.TO_RECORD,
+                recipient=supporter,
+                engagement=overdue.engagement,
+            )
             names += [engagement.client.family_name, latent.family_name, supporter.family_name]
         return names
 
@@ -901,6 +919,50 @@ def test_audit_log_query_count_constant(world, client_for, assert_constant_queri
     assert_constant_queries(
         build=build,
         get=_getter(client_for, world.a.members[Role.COORDINATOR], "audit:list", org.slug),
+    )
+
+
+def test_audit_log_sentences_and_filters_query_count_constant(
+    world, client_for, assert_constant_queries
+):
+    """Entries about notes, engagements and programs: one lookup per kind of object on the
+    page, however many entries; with every filter applied."""
+    from bansou.audit.services import audit_log
+
+    org, program = _a(world)
+    reader = world.a.members[Role.COORDINATOR]
+
+    kinds = itertools.cycle(("note", "engagement", "program"))
+
+    def build(n):
+        names = []
+        for _ in range(n):
+            engagement = _engagement(world)
+            kind = next(kinds)
+            if kind == "note":
+                target, action = (
+                    SessionNoteFactory(session=SessionFactory(engagement=engagement)),
+                    "session_note.read",
+                )
+            elif kind == "engagement":
+                target, action = engagement, "reflection.read"
+            else:
+                target, action = program, "programs.program.updated"
+            audit_log(organization=org, actor=reader, action=action, target=target)
+            if kind != "program":
+                names.append(engagement.client.family_name)
+        return names
+
+    today = timezone.localdate().isoformat()
+    assert_constant_queries(
+        build=build,
+        get=_getter(
+            client_for,
+            reader,
+            "audit:list",
+            org.slug,
+            query=f"?actor={reader.pk}&since={today}&until={today}",
+        ),
     )
 
 

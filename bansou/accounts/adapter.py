@@ -1,5 +1,6 @@
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
@@ -14,6 +15,7 @@ from bansou.accounts.middleware import activate_user_language
 from bansou.accounts.models import User
 from bansou.accounts.services import email_confirm_on_first_password
 from bansou.accounts.signals import login_throttled
+from bansou.core.links import absolute_url
 from bansou.core.network import client_address
 
 
@@ -58,11 +60,15 @@ class AccountAdapter(DefaultAccountAdapter):
         context = {"user": user, **(context or {})}
         super().send_notification_mail(template_prefix, user, context, email)
 
+    def format_email_subject(self, subject: str) -> str:
+        # allauth's default prefix is the request's Host; mail names the site like all mail.
+        return f"[{settings.BANSOU_SITE_NAME}] {subject}"
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         user = context.get("user")
         language = user.language if isinstance(user, User) and user.language else None
         with translation.override(language or translation.get_language()):
-            super().send_mail(template_prefix, email, context)
+            super().send_mail(template_prefix, email, {**context, **_on_base_url(context)})
 
     def render_mail(
         self,
@@ -88,4 +94,29 @@ class AccountAdapter(DefaultAccountAdapter):
         path = reverse(
             "account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"}
         ).replace("UID-KEY", quote(key))
-        return settings.BANSOU_BASE_URL.rstrip("/") + path
+        return absolute_url(path)
+
+
+@dataclass(frozen=True)
+class MailSite:
+    """What allauth's mail templates read as ``current_site``: the site's name and public
+    address, instead of the Host header of the request that caused the mail."""
+
+    name: str
+    domain: str
+
+
+# allauth builds these from the request's Host; mail carries them on BANSOU_BASE_URL.
+URL_KEYS = ("password_reset_url", "activate_url", "signup_url")
+
+
+def _on_base_url(context: dict[str, Any]) -> dict[str, Any]:
+    links: dict[str, Any] = {
+        "current_site": MailSite(name=settings.BANSOU_SITE_NAME, domain=absolute_url("/")),
+        "login_url": absolute_url(reverse("account_login")),
+    }
+    for key in URL_KEYS:
+        if context.get(key):
+            parts = urlsplit(str(context[key]))
+            links[key] = absolute_url(urlunsplit(("", "", parts.path, parts.query, "")))
+    return links

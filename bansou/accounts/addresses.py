@@ -8,7 +8,9 @@ fully qualified name. ``normalize_email`` folds them into one, so that duplicate
 """
 
 import unicodedata
+from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
@@ -37,3 +39,19 @@ def clean_email(value: str) -> str:
         raise ValidationError(_validate.message, code="invalid")
     _validate(address)
     return address
+
+
+class NormalizedEmailField(forms.CharField):
+    """An address folded into one spelling (``normalize_email``) before it is checked:
+    full-width letters and a trailing dot are accepted as the same address, anything that
+    is not an address once folded is refused. Every form that takes an address uses it."""
+
+    widget = forms.EmailInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", EMAIL_MAX_LENGTH)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value) or ""
+        return clean_email(text) if text else text

@@ -1,9 +1,10 @@
 from django.urls import URLPattern, URLResolver, path
 
-from bansou.audit.views import AuditLogView
+from bansou.audit.views import AuditExportView, AuditLogView
 
 app_name = "audit"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("audit/", AuditLogView.as_view(), name="list"),
+    path("audit/export.csv", AuditExportView.as_view(), name="export"),
 ]

@@ -8,6 +8,7 @@ SQLite; a session on 0001-01-01 in Asia/Tokyo is in year 0 in UTC, which Python 
 read back, so the page showing it fails for everyone."""
 
 import datetime
+import unicodedata
 from typing import Any, TypeVar
 
 from django import forms
@@ -88,3 +89,20 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField[_M]):
                         params={"pk": pk},
                     )
         return super()._check_values(value)  # type: ignore[misc]  # private in the stubs
+
+
+def fold_width(value: str) -> str:
+    """Full-width digits, letters and symbols typed with a Japanese input method
+    (「１２３４５」「ＡＢ－１」) as the ASCII they stand for, surrounding spaces removed.
+    Kana and kanji are left as they are (NFKC would turn half-width kana full-width,
+    which is what a reading wants anyway)."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+class FoldedCharField(forms.CharField):
+    """Text such as a registration number or a phone number, folded by ``fold_width``
+    before it is checked and stored, so 「１２３４５６」 and 「123456」 are one number."""
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value) or ""
+        return fold_width(text) if text else text

@@ -43,7 +43,12 @@ from bansou.matching.models import MatchingCriteria, MatchingProfile, MatchRound
 from bansou.matching.services.rounds import round_confirm, round_create
 from bansou.matching.services.self_match import ranking_save
 from bansou.orgs.models import Membership, Organization, Venue
-from bansou.orgs.services import membership_grant, organization_create, venue_create
+from bansou.orgs.services import (
+    membership_grant,
+    organization_create,
+    organization_mail_set,
+    venue_create,
+)
 from bansou.people.models import (
     ClientProfile,
     GuardianConsent,
@@ -122,9 +127,12 @@ def _organization(spec: DemoOrganization, report: DemoLoadReport) -> Organizatio
     if existing:
         return existing
     report.organizations_created += 1
-    return organization_create(
+    organization = organization_create(
         name=spec.name, slug=spec.slug, kind=spec.kind, description=spec.description
     )
+    # Replies to the demo's mail go to a made-up office address of each organisation.
+    domain = spec.people[0].email.rpartition("@")[2]
+    return organization_mail_set(organization=organization, contact_email=f"office@{domain}")
 
 
 def _person(person: DemoPerson, password: str, report: DemoLoadReport) -> User:

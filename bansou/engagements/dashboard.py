@@ -13,6 +13,7 @@ from bansou.engagements.selectors.work import (
     open_rematch_requests,
     supporter_recent_reflections,
     supporter_records_to_write,
+    supporter_sessions_to_record,
     supporter_upcoming_sessions,
 )
 from bansou.orgs.models import Organization
@@ -27,6 +28,7 @@ def dashboard_context(*, role: str, organization: Organization, user: User) -> d
             ),
             "reflections": supporter_recent_reflections(organization=organization, user=user),
             "records_to_write": supporter_records_to_write(organization=organization, user=user),
+            "to_record": supporter_sessions_to_record(organization=organization, user=user),
         }
     if role == Role.CLIENT:
         engagements = list(my_engagements(organization=organization, user=user, as_client=True))

@@ -74,6 +74,12 @@ class Engagement(TenantModel):
         return f"{self.client} × {self.supporter or self.team}"
 
 
+# The open statuses as members of Engagement.Status, for services and selectors (equal to
+# OPEN_STATUS_VALUES); here rather than in services.lifecycle so that the session services
+# that lifecycle calls (ending cancels the future sessions) can read them too.
+OPEN_STATUSES = (Engagement.Status.PROPOSED, Engagement.Status.ACTIVE, Engagement.Status.PAUSED)
+
+
 class EngagementEvent(TenantModel):
     """The engagement's history: creation, status changes (who, when, why), goal edits, and
     supporters joining or leaving its team (``member_name`` as it was at the time)."""
@@ -373,6 +379,7 @@ class Nudge(TenantModel):
         LATENT = "latent", _("Accepted but never met")
         NO_SHOWS = "no_shows", _("Repeated no-shows")
         OVER_CAPACITY = "over_capacity", _("Supporter over capacity")
+        TO_RECORD = "to_record", _("Past sessions to record")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     recipient = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")

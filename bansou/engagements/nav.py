@@ -1,13 +1,13 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bansou.core.roles import Role
 from bansou.orgs.navigation import NavItem
 
 NAV_ITEMS = [
+    NavItem(_("Engagements"), "engagements:list", frozenset({Role.COORDINATOR, Role.SUPPORTER})),
     NavItem(
-        _("Engagements"),
-        "engagements:list",
-        frozenset({Role.COORDINATOR, Role.SUPPORTER, Role.CLIENT}),
+        pgettext_lazy("client menu", "My supporter"), "engagements:list", frozenset({Role.CLIENT})
     ),
     NavItem(_("My journal"), "engagements:journal", frozenset({Role.CLIENT})),
     NavItem(_("My week"), "engagements:calendar", frozenset({Role.COORDINATOR, Role.SUPPORTER})),

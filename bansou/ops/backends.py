@@ -27,5 +27,6 @@ class OutboxBackend(BaseEmailBackend):
                     subject=str(message.subject),
                     body=str(message.body),
                     html_body=_html_of(message),
+                    reply_to=str(message.reply_to[0]) if message.reply_to else "",
                 )
         return len(email_messages)

@@ -1,5 +1,10 @@
 """The one way to send mail: rendered in the recipient's language, stored in the outbox
-and delivered by a background task after the surrounding transaction commits."""
+and delivered by a background task after the surrounding transaction commits.
+
+Every template gets ``base_url`` (``BANSOU_BASE_URL``, the only base of a mailed link:
+``bansou.core.links`` or ``{% load mail_links %}``) and, for mail on behalf of an
+organisation, ``organization``, whose ``contact_email`` becomes the Reply-To. Templates
+end with ``ops/email/_signature.txt`` and ask for a reply only when that address is set."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.functional import Promise
 
+from bansou.core.links import absolute_url
 from bansou.ops.models import OutboxMessage
 from bansou.ops.services import Attachment, outbox_enqueue
 from bansou.orgs.models import Organization
@@ -39,11 +45,17 @@ def render_templated_mail(
     context: dict[str, Any],
     subject: str | Promise = "",
     subject_template: str = "",
+    organization: Organization | None = None,
 ) -> tuple[str, str]:
     """The subject and body exactly as ``send_templated_mail`` sends them (a preview
     calls this too, so that it shows what will be sent)."""
     language = recipient.language or settings.LANGUAGE_CODE
-    full_context = {**context, "recipient": recipient}
+    full_context = {
+        "base_url": absolute_url("/"),
+        **({"organization": organization} if organization is not None else {}),
+        **context,
+        "recipient": recipient,
+    }
     with translation.override(language):
         if subject_template:
             rendered_subject = " ".join(render_to_string(subject_template, full_context).split())
@@ -76,6 +88,7 @@ def send_templated_mail(
         context=context,
         subject=subject,
         subject_template=subject_template,
+        organization=organization,
     )
     return outbox_enqueue(
         to=recipient.email,
@@ -83,4 +96,5 @@ def send_templated_mail(
         body=body,
         organization=organization,
         attachments=attachments,
+        reply_to=organization.contact_email if organization is not None else "",
     )

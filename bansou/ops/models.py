@@ -24,6 +24,8 @@ class OutboxMessage(TenantModel):
         related_name="outbox_messages",
     )
     to_address = models.EmailField(_("to"))
+    # The organisation's contact address, so that a reply reaches people, not the sender.
+    reply_to = models.EmailField(_("reply to"), blank=True)
     subject = models.CharField(_("subject"), max_length=255)
     # Emptied once delivered: bodies may carry single-use links.
     body = models.TextField(_("body"), blank=True)

@@ -62,10 +62,12 @@ def outbox_enqueue(
     html_body: str = "",
     organization: Organization | None = None,
     attachments: Sequence[Attachment] = (),
+    reply_to: str = "",
 ) -> OutboxMessage:
     message = OutboxMessage.objects.create(
         organization=organization,
         to_address=to,
+        reply_to=reply_to,
         subject=subject[:255],
         body=body,
         html_body=html_body,
@@ -131,6 +133,7 @@ def _send(message: OutboxMessage) -> None:
         body=message.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to_address],
+        reply_to=[message.reply_to] if message.reply_to else None,
         connection=get_connection(fail_silently=False),
     )
     if message.html_body:

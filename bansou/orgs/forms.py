@@ -2,6 +2,7 @@ from collections.abc import Mapping
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 
 def add_service_errors(
@@ -19,3 +20,16 @@ def add_service_errors(
         target = field if field in form.fields else None
         for item in errors:
             form.add_error(target, item)
+
+
+class OrganizationMailForm(forms.Form):
+    contact_email = forms.EmailField(
+        label=_("Contact email"),
+        required=False,
+        max_length=254,
+        help_text=_(
+            "Mail sent on behalf of the organisation carries this address as its reply "
+            "address and in its signature, and invites people to reply. Leave empty and "
+            "mail says that replies are not read."
+        ),
+    )

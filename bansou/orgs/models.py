@@ -27,6 +27,13 @@ class Organization(models.Model):
     slug = models.SlugField(_("slug"), max_length=50, unique=True, validators=[SLUG_VALIDATOR])
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NPO)
     description = models.TextField(_("description"), blank=True)
+    # Where people reply to the organisation's mail (its Reply-To and signature); without
+    # one, mail does not ask for a reply.
+    contact_email = models.EmailField(
+        _("contact email"),
+        blank=True,
+        help_text=_("Replies to the organisation's mail go to this address."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     closes_new_year = models.BooleanField(
         _("closed over the New Year holidays (12/29–1/3)"), default=True

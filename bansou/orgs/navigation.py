@@ -6,6 +6,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bansou.core.registry import app_modules
 from bansou.core.roles import Role
@@ -24,10 +25,13 @@ class NavItem:
 ALL_ROLES = frozenset(Role)
 
 NAV_ITEMS: list[NavItem] = [
-    NavItem(_("Dashboard"), "orgs:dashboard", ALL_ROLES),
+    NavItem(_("Dashboard"), "orgs:dashboard", ALL_ROLES - {Role.CLIENT}),
+    # Clients are spoken to in plain words, not the organisation's (no "dashboard").
+    NavItem(pgettext_lazy("client menu", "Home"), "orgs:dashboard", frozenset({Role.CLIENT})),
 ]
 LAST_ITEMS: list[NavItem] = [
     NavItem(_("Members"), "orgs:members", frozenset({Role.COORDINATOR})),
+    NavItem(_("Mail settings"), "orgs:mail_settings", frozenset({Role.COORDINATOR})),
 ]
 # Each app lists its menu entries in <app>/nav.py as NAV_ITEMS; this order is the menu's.
 NAV_APPS = [

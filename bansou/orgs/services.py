@@ -16,6 +16,16 @@ def organization_create(
 
 
 @transaction.atomic
+def organization_mail_set(*, organization: Organization, contact_email: str) -> Organization:
+    """Where replies to the organisation's mail go (empty: mail asks for no reply)."""
+    locked = Organization.objects.select_for_update().get(pk=organization.pk)
+    locked.contact_email = contact_email.strip().lower()
+    locked.full_clean()
+    locked.save(update_fields=["contact_email"])
+    return locked
+
+
+@transaction.atomic
 def membership_grant(*, organization: Organization, user: User, role: Role) -> Membership:
     """Gives ``user`` the ``role`` in ``organization``, replacing any earlier role."""
     membership = (

@@ -1,15 +1,20 @@
 from typing import Any
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from bansou.core.access import ANY_MEMBER, PUBLIC, org_roles
 from bansou.core.roles import Role
 from bansou.orgs.dashboard import collect_dashboard
-from bansou.orgs.http import OrgView
+from bansou.orgs.forms import OrganizationMailForm, add_service_errors
+from bansou.orgs.http import OrgFormView, OrgView
 from bansou.orgs.selectors import members_of, memberships_for_user
+from bansou.orgs.services import organization_mail_set
 
 
 class HomeView(TemplateView):
@@ -57,3 +62,25 @@ class MemberListView(OrgView):
         context["members"] = members_of(organization=self.organization, role=role or None)
         context["members_url"] = reverse("orgs:members", args=[self.organization.slug])
         return context
+
+
+class OrganizationMailView(OrgFormView[OrganizationMailForm]):
+    """The organisation's contact address: the Reply-To and signature of its mail."""
+
+    access_policy = org_roles(Role.COORDINATOR)
+    template_name = "orgs/mail_settings.html"
+    form_class = OrganizationMailForm
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"contact_email": self.organization.contact_email}
+
+    def form_valid(self, form: OrganizationMailForm) -> HttpResponse:
+        try:
+            organization_mail_set(
+                organization=self.organization, contact_email=form.cleaned_data["contact_email"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The contact email has been saved."))
+        return redirect("orgs:mail_settings", self.organization.slug)

@@ -12,7 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.models import User
-from bansou.core.inputs import ModelChoiceField, ModelMultipleChoiceField, validate_day_in_range
+from bansou.core.inputs import (
+    FoldedCharField,
+    ModelChoiceField,
+    ModelMultipleChoiceField,
+    validate_day_in_range,
+)
 from bansou.orgs.forms import add_service_errors
 from bansou.orgs.models import Venue
 from bansou.people.models import (
@@ -161,7 +166,7 @@ class QualificationForm(forms.Form):
         choices=[("", "—"), *Qualification.Kind.choices],
         required=False,
     )
-    registration_number = forms.CharField(
+    registration_number = FoldedCharField(
         label=_("Registration number"),
         required=False,
         max_length=30,

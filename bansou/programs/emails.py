@@ -1,4 +1,5 @@
-"""Mail to applicants, rendered in the recipient's language and sent through the outbox."""
+"""Mail to applicants, rendered in the recipient's language and sent through the outbox.
+Links are on ``BANSOU_BASE_URL`` (``bansou.core.links``)."""
 
 from urllib.parse import urlencode
 
@@ -8,34 +9,52 @@ from django.conf import settings
 from django.urls import reverse
 
 from bansou.accounts.models import User
+from bansou.core.links import absolute_reverse, absolute_url
 from bansou.ops.mail import MailRecipient, Recipient, send_templated_mail
-from bansou.programs.models import Application
+from bansou.programs.models import Application, Side
 
 
-def _absolute(base_url: str, path: str) -> str:
-    return base_url.rstrip("/") + path
-
-
-def invitation_url(*, user: User, base_url: str, next_path: str) -> str:
+def invitation_url(*, user: User, next_path: str) -> str:
     """A link to set a first password (allauth's password-reset token, valid for
     PASSWORD_RESET_TIMEOUT); a person who already has a password gets the sign-in page."""
     if user.has_usable_password():
-        login = reverse("account_login") + "?" + urlencode({"next": next_path})
-        return _absolute(base_url, login)
-    path = reverse(
+        return absolute_url(reverse("account_login") + "?" + urlencode({"next": next_path}))
+    return absolute_reverse(
         "account_reset_password_from_key",
-        kwargs={
-            "uidb36": user_pk_to_url_str(user),
-            "key": default_token_generator.make_token(user),
+        uidb36=user_pk_to_url_str(user),
+        key=default_token_generator.make_token(user),
+    )
+
+
+def _public_url(application: Application) -> str:
+    return absolute_reverse(
+        "public:program",
+        org_slug=application.organization.slug,
+        program_slug=application.program.slug,
+    )
+
+
+def send_application_received(*, application: Application) -> None:
+    """Thanks the applicant for a stored application and says what happens next, in the
+    language they applied in (sent after commit)."""
+    send_templated_mail(
+        recipient=MailRecipient(email=application.email, language=application.language),
+        organization=application.organization,
+        subject_template="programs/email/received_subject.txt",
+        template="programs/email/received_body.txt",
+        context={
+            "application": application,
+            "program": application.program,
+            "name": application_name(application),
+            "side": Side(application.side).label,
+            "public_url": _public_url(application),
         },
     )
-    return _absolute(base_url, path)
 
 
 def send_application_decision(*, application: Application, status: str) -> None:
     """Tells the applicant about the decision ``status`` (accepted, declined, waitlisted),
-    through the outbox. Links point to ``BANSOU_BASE_URL``."""
-    base_url = settings.BANSOU_BASE_URL
+    through the outbox."""
     program = application.program
     organization = application.organization
     user = application.user if status == Application.Status.ACCEPTED else None
@@ -50,24 +69,13 @@ def send_application_decision(*, application: Application, status: str) -> None:
     context = {
         "application": application,
         "program": program,
-        "organization": organization,
         "name": user.display_name if user is not None else application_name(application),
         "message": application.decision_message,
         "has_password": user.has_usable_password() if user is not None else False,
-        "link": (
-            invitation_url(user=user, base_url=base_url, next_path=program_path)
-            if user is not None
-            else ""
-        ),
+        "link": invitation_url(user=user, next_path=program_path) if user is not None else "",
         "link_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
-        "login_url": _absolute(base_url, reverse("account_login")),
-        "public_url": _absolute(
-            base_url,
-            reverse(
-                "public:program",
-                kwargs={"org_slug": organization.slug, "program_slug": program.slug},
-            ),
-        ),
+        "login_url": absolute_reverse("account_login"),
+        "public_url": _public_url(application),
     }
     send_templated_mail(
         recipient=recipient,

@@ -53,7 +53,7 @@ def test_profile_refuses_emoji_and_keeps_the_input(client, user):
 def test_profile_refuses_over_long_name_without_saving_anything(client, user):
     response = client.post(URL, {**VALID, "family_name": "長" * 51})
     assert response.status_code == 200
-    assert "この値は 50 文字以下でなければなりません" in response.content.decode()
+    assert "50 文字以内にしてください（いまは 51 文字です）" in response.content.decode()
     user.refresh_from_db()
     assert user.family_name == "山田"
     assert user.given_name == "太郎"

@@ -16,7 +16,13 @@ from bansou.core.inputs import (
 from bansou.core.roles import Role
 from bansou.engagements.cadence import MAX_PER_MONTH, Rule
 from bansou.engagements.models import Engagement, Session
-from bansou.engagements.services.lifecycle import TRANSITIONS
+from bansou.engagements.services.lifecycle import (
+    CLOSING,
+    FUTURE_CANCEL,
+    FUTURE_KEEP,
+    TRANSITIONS,
+    FutureChoice,
+)
 from bansou.engagements.services.sessions import jitsi_room_url
 from bansou.orgs.models import Organization
 from bansou.people.models import Team
@@ -78,17 +84,59 @@ class EngagementCreateForm(forms.Form):
 
 
 class StatusForm(forms.Form):
+    """The new status and its reason; when sessions lie ahead, what to do with them
+    (``upcoming``: the engagement's future scheduled sessions, shown with their dates)."""
+
     to_status = forms.ChoiceField(label=_("New status"))
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
     )
 
-    def __init__(self, *args: Any, engagement: Engagement, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, engagement: Engagement, upcoming: list[Session], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         allowed = TRANSITIONS.get(engagement.status, set())
         self.fields["to_status"].choices = [  # type: ignore[attr-defined]
             (value, label) for value, label in Engagement.Status.choices if value in allowed
         ]
+        self.upcoming = upcoming
+        if upcoming and allowed & {Engagement.Status.PAUSED, *CLOSING}:
+            self.fields["future_sessions"] = forms.ChoiceField(
+                label=_("Future sessions"),
+                choices=[
+                    (FUTURE_CANCEL, _("Cancel them and tell the client and the supporters")),
+                    (FUTURE_KEEP, _("Keep them (only when pausing)")),
+                ],
+                widget=forms.RadioSelect,
+                required=False,
+                help_text=_(
+                    "Ending or interrupting always cancels them. When pausing, choose "
+                    "whether they stay on the calendar."
+                ),
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        to_status, choice = data.get("to_status"), data.get("future_sessions") or None
+        if "future_sessions" not in self.fields or to_status not in (
+            Engagement.Status.PAUSED,
+            *CLOSING,
+        ):
+            choice = None
+        elif to_status == Engagement.Status.PAUSED and choice is None:
+            self.add_error(
+                "future_sessions", _("Choose whether to cancel or keep the future sessions.")
+            )
+        data["future_sessions"] = choice
+        return data
+
+    def future(self) -> FutureChoice | None:
+        """What the status service takes as ``future``."""
+        choice = self.cleaned_data.get("future_sessions")
+        if choice == FUTURE_CANCEL:
+            return "cancel"
+        return "keep" if choice == FUTURE_KEEP else None
 
 
 class GoalsForm(forms.Form):

@@ -1,11 +1,13 @@
 """Reads behind the engagement pages: filtered lists and the objects a page acts on.
 Access to an engagement itself is decided in ``access.py``."""
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from bansou.accounts.models import User
 from bansou.engagements.models import Engagement, Nudge, RematchRequest, Session, SessionNote
@@ -29,6 +31,21 @@ def engagement_list(
         engagements = engagements.filter(program_id=program_id)
     return engagements.select_related("program", "client", "supporter", "team").order_by(
         "status", "-created_at"
+    )
+
+
+def future_sessions(
+    *, engagement: Engagement, now: datetime.datetime | None = None
+) -> list[Session]:
+    """The engagement's scheduled sessions that have not started yet: what ending or
+    pausing it cancels (a started one is for its supporter to record, not to cancel)."""
+    return list(
+        Session.objects.filter(
+            organization_id=engagement.organization_id,
+            engagement=engagement,
+            status=Session.Status.SCHEDULED,
+            starts_at__gt=now or timezone.now(),
+        ).order_by("starts_at", "pk")
     )
 
 

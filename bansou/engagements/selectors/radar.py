@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from bansou.accounts.models import User
@@ -18,6 +18,18 @@ class QuietRow:
     engagement: Engagement
     last_held: datetime.datetime | None
     days_quiet: int
+    last_nudged: datetime.datetime | None
+
+
+@dataclass
+class RecordRow:
+    """An engagement with sessions whose end passed more than the grace period ago and
+    that nobody has marked held, no-show or cancelled."""
+
+    engagement: Engagement
+    count: int
+    oldest: datetime.datetime
+    days_overdue: int
     last_nudged: datetime.datetime | None
 
 
@@ -38,10 +50,32 @@ class Radar:
     latent: list[PersonRow] = field(default_factory=list)
     no_shows: list[PersonRow] = field(default_factory=list)
     over_capacity: list[PersonRow] = field(default_factory=list)
+    to_record: list[RecordRow] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return len(self.quiet) + len(self.latent) + len(self.no_shows) + len(self.over_capacity)
+        return (
+            len(self.quiet)
+            + len(self.latent)
+            + len(self.no_shows)
+            + len(self.over_capacity)
+            + len(self.to_record)
+        )
+
+
+# The supporter sees a past, still scheduled session at once (dashboard); the coordinators'
+# radar lists it once this many days have passed since its end without an outcome.
+RECORD_GRACE_DAYS = 2
+
+
+def _last_nudge_on_engagement(kind: str) -> Subquery:
+    """The newest nudge of this kind about the engagement of the row (whoever got it): one
+    subquery in the list's own query, not one query per row."""
+    return Subquery(
+        Nudge.objects.filter(engagement=OuterRef("pk"), kind=kind)
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
 
 
 def _last_nudges(
@@ -73,28 +107,63 @@ def continuity_radar(
         engagements.annotate(
             last_held=Max("sessions__starts_at", filter=Q(sessions__status=Session.Status.HELD))
         )
+        .annotate(last_nudged=_last_nudge_on_engagement(Nudge.Kind.QUIET))
         .select_related("program", "client", "supporter", "team")
         .prefetch_related("team__members")
     )
-    nudged = _last_nudges(organization, Nudge.Kind.QUIET)
     for engagement in engagements:
         days = quiet_days if quiet_days is not None else engagement.program.quiet_after_days
         since = engagement.last_held or engagement.created_at
         if since <= now - datetime.timedelta(days=days):
-            recipient = engagement.supporter_id
             radar.quiet.append(
                 QuietRow(
                     engagement=engagement,
                     last_held=engagement.last_held,
                     days_quiet=(now - since).days,
-                    last_nudged=nudged.get((recipient, engagement.pk)) if recipient else None,
+                    last_nudged=engagement.last_nudged,
                 )
             )
     radar.quiet.sort(key=lambda row: -row.days_quiet)
     radar.latent = _latent_clients(organization, program)
     radar.no_shows = _repeated_no_shows(organization, program)
     radar.over_capacity = _over_capacity(organization)
+    radar.to_record = _sessions_to_record(organization, program, now)
     return radar
+
+
+def _sessions_to_record(
+    organization: Organization, program: Program | None, now: datetime.datetime
+) -> list[RecordRow]:
+    """Engagements (of any status: a session held before the end still needs its outcome)
+    with sessions that ended over ``RECORD_GRACE_DAYS`` ago and are still scheduled."""
+    overdue = Q(
+        sessions__status=Session.Status.SCHEDULED,
+        sessions__ends_at__lt=now - datetime.timedelta(days=RECORD_GRACE_DAYS),
+    )
+    engagements: QuerySet[Engagement] = Engagement.objects.filter(organization=organization)
+    if program is not None:
+        engagements = engagements.filter(program=program)
+    rows = (
+        engagements.annotate(
+            overdue_count=Count("sessions", filter=overdue),
+            oldest=Min("sessions__ends_at", filter=overdue),
+        )
+        .filter(overdue_count__gt=0)
+        .annotate(last_nudged=_last_nudge_on_engagement(Nudge.Kind.TO_RECORD))
+        .select_related("program", "client", "supporter", "team")
+        .prefetch_related("team__members")
+        .order_by("oldest", "pk")
+    )
+    return [
+        RecordRow(
+            engagement=e,
+            count=e.overdue_count,
+            oldest=e.oldest,
+            days_overdue=(now - e.oldest).days,
+            last_nudged=e.last_nudged,
+        )
+        for e in rows
+    ]
 
 
 def _latent_clients(organization: Organization, program: Program | None) -> list[PersonRow]:

@@ -31,6 +31,25 @@ def supporter_upcoming_sessions(
     )
 
 
+def supporter_sessions_to_record(
+    *, organization: Organization, user: User, now: datetime.datetime | None = None, limit: int = 20
+) -> list[Session]:
+    """My sessions whose end has passed but that are still scheduled: held, no-show or
+    cancelled is for me to say (after ``selectors.radar.RECORD_GRACE_DAYS`` they also
+    reach the coordinators' radar). Oldest first."""
+    return list(
+        Session.objects.filter(
+            _supporter_q(user),
+            organization=organization,
+            ends_at__lt=now or timezone.now(),
+            status=Session.Status.SCHEDULED,
+        )
+        .select_related("engagement__client", "engagement__program")
+        .distinct()
+        .order_by("starts_at", "pk")[:limit]
+    )
+
+
 def supporter_records_to_write(*, organization: Organization, user: User) -> list[Session]:
     """Held sessions of my engagements without a record yet."""
     return list(

@@ -22,11 +22,11 @@ from django_scopes import scopes_disabled
 from bansou.accounts.models import User
 from bansou.engagements.models import (
     CALENDAR_BLOCK_NO_OVERLAP,
+    OPEN_STATUSES,
     CalendarBlock,
     Engagement,
     Session,
 )
-from bansou.engagements.services.lifecycle import OPEN_STATUSES
 from bansou.people.models import Team, TeamMember
 from bansou.scheduling.models import AppointmentType
 

@@ -4,11 +4,11 @@ attachment (the same UID every time, so calendars update the event in place)."""
 
 from typing import Literal
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from bansou.accounts.models import User
+from bansou.core.links import absolute_url
 from bansou.engagements.ical import Method, session_invite
 from bansou.engagements.models import Session
 from bansou.engagements.services.blocks import session_holders
@@ -33,7 +33,7 @@ def booking_url(session: Session) -> str:
         "engagements:booking",
         kwargs={"org_slug": session.organization.slug, "session_pk": session.pk},
     )
-    return settings.BANSOU_BASE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def _send(*, session: Session, recipient: User, change: Change, for_client: bool) -> None:

@@ -1,5 +1,8 @@
 """Creating engagements and moving them through their lifecycle."""
 
+import datetime
+from typing import Literal
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import UniqueConstraint
@@ -12,10 +15,15 @@ from bansou.core.roles import Role
 from bansou.engagements.models import (
     ONE_OPEN_PER_SUPPORTER,
     ONE_OPEN_PER_TEAM,
+    OPEN_STATUSES,
     Engagement,
     EngagementEvent,
     RematchRequest,
+    Session,
 )
+from bansou.engagements.selectors.lookups import future_sessions
+from bansou.engagements.services.booking_mail import booking_notify
+from bansou.engagements.services.sessions import session_set_status
 from bansou.orgs.models import Membership
 from bansou.people.models import Team, TeamMember
 from bansou.programs.models import Program
@@ -29,7 +37,12 @@ TRANSITIONS: dict[str, set[str]] = {
     S.ENDED: set(),
     S.INTERRUPTED: set(),
 }
-OPEN_STATUSES = (S.PROPOSED, S.ACTIVE, S.PAUSED)
+# An engagement that ends or is interrupted keeps no future session on anyone's agenda.
+CLOSING = (S.ENDED, S.INTERRUPTED)
+# What pausing (or ending) does with the sessions still ahead.
+FUTURE_CANCEL = "cancel"
+FUTURE_KEEP = "keep"
+FutureChoice = Literal["cancel", "keep"]
 
 
 def _has_role(user: User, program: Program, role: Role) -> bool:
@@ -145,10 +158,47 @@ def engagement_create(
     return engagement
 
 
+def _future_choice_error(to_status: str, future: str | None) -> str | None:
+    if future not in (None, FUTURE_CANCEL, FUTURE_KEEP):
+        return _("Choose whether to cancel or keep the future sessions.")
+    if to_status in CLOSING and future == FUTURE_KEEP:
+        return _(
+            "An engagement that ends or is interrupted keeps no future sessions: "
+            "they are cancelled."
+        )
+    return None
+
+
+def _cancel_future_sessions(
+    *, engagement: Engagement, actor: User, reason: str, now: datetime.datetime
+) -> int:
+    """Cancels each session still ahead the way one session is cancelled (its calendar
+    blocks released, no reminder left to send) and queues the cancellation mail to the
+    client and every supporter, each in their own language."""
+    sessions = future_sessions(engagement=engagement, now=now)
+    for session in sessions:
+        cancelled = session_set_status(
+            session=session, status=Session.Status.CANCELLED, actor=actor, cancel_reason=reason
+        )
+        booking_notify(session=cancelled, change="cancelled")
+    return len(sessions)
+
+
 @transaction.atomic
 def engagement_change_status(
-    *, engagement: Engagement, to_status: str, actor: User, reason: str, ip_address: str | None
+    *,
+    engagement: Engagement,
+    to_status: str,
+    actor: User,
+    reason: str,
+    ip_address: str | None,
+    future: FutureChoice | None = None,
+    now: datetime.datetime | None = None,
 ) -> Engagement:
+    """Moves the engagement to ``to_status``. Ending or interrupting it cancels every
+    session that has not started yet, whatever ``future`` says ("keep" is refused);
+    pausing cancels them only with ``future="cancel"``. The cancellations carry the
+    status change's reason and happen in its transaction."""
     locked = Engagement.objects.select_for_update().get(pk=engagement.pk)
     if to_status not in TRANSITIONS.get(locked.status, set()):
         raise ValidationError(
@@ -156,7 +206,10 @@ def engagement_change_status(
             % {"status": locked.get_status_display(), "target": S(to_status).label}
         )
     if to_status in (S.PAUSED, S.ENDED, S.INTERRUPTED) and not reason.strip():
-        raise ValidationError(_("Please give a reason."))
+        raise ValidationError({"reason": _("Please give a reason.")})
+    choice_error = _future_choice_error(to_status, future)
+    if choice_error:
+        raise ValidationError({"future_sessions": choice_error})
     from_status = locked.status
     locked.status = to_status
     locked.save(update_fields=["status"])
@@ -169,6 +222,11 @@ def engagement_change_status(
         reason=reason.strip(),
         actor=actor,
     )
+    cancelled = 0
+    if to_status in CLOSING or (to_status == S.PAUSED and future == FUTURE_CANCEL):
+        cancelled = _cancel_future_sessions(
+            engagement=locked, actor=actor, reason=reason.strip(), now=now or timezone.now()
+        )
     audit_log(
         organization=locked.organization,
         actor=actor,
@@ -176,7 +234,7 @@ def engagement_change_status(
         target=locked,
         reason=reason.strip(),
         ip_address=ip_address,
-        data={"from": from_status, "to": to_status},
+        data={"from": from_status, "to": to_status, "sessions_cancelled": cancelled},
     )
     return locked
 

@@ -18,7 +18,6 @@ import datetime
 from collections.abc import Sequence
 from typing import Literal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -28,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from bansou.accounts.models import User
 from bansou.core.inputs import validate_days_in_range
+from bansou.core.links import absolute_url
 from bansou.core.roles import Role
 from bansou.engagements.models import CalendarBlock, Meeting
 from bansou.engagements.services.blocks import blocks_write, check_free
@@ -144,7 +144,7 @@ def meeting_link(meeting: Meeting) -> str:
         "engagements:meeting",
         kwargs={"org_slug": meeting.organization.slug, "meeting_pk": meeting.pk},
     )
-    return settings.BANSOU_BASE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def _notify(*, meeting: Meeting, users: Sequence[User], change: Change, actor: User) -> None:

@@ -15,6 +15,7 @@ SUBJECTS = {
     Nudge.Kind.LATENT: _("Shall we arrange a first meeting?"),
     Nudge.Kind.NO_SHOWS: _("We missed you at your recent sessions"),
     Nudge.Kind.OVER_CAPACITY: _("About the number of people you accompany"),
+    Nudge.Kind.TO_RECORD: _("Past sessions waiting for their outcome"),
 }
 
 

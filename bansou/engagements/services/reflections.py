@@ -3,7 +3,6 @@
 import datetime
 import secrets
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from bansou.accounts.models import User
 from bansou.audit.services import audit_log
+from bansou.core.links import absolute_url
 from bansou.engagements.models import Engagement, Reflection, ReflectionLink, Session
 from bansou.engagements.selectors.reflections import token_digest
 from bansou.ops.mail import send_templated_mail
@@ -48,7 +48,7 @@ def reflection_link_send(*, session: Session) -> str | None:
         context={
             "client": client,
             "session": session,
-            "url": settings.BANSOU_BASE_URL.rstrip("/") + path,
+            "url": absolute_url(path),
             "expires_at": timezone.now() + LINK_LIFETIME,
         },
     )

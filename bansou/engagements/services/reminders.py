@@ -12,13 +12,13 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from bansou.accounts.models import User
+from bansou.core.links import absolute_url
 from bansou.engagements.models import CalendarBlock, Session, SessionReminder
 from bansou.engagements.services.booking_mail import booking_url
 from bansou.ops.mail import send_templated_mail
@@ -109,13 +109,9 @@ def recipients(session: Session) -> tuple[User, list[User]]:
     return session.engagement.client, sorted((b.user for b in blocks), key=lambda u: u.pk)
 
 
-def _absolute(path: str) -> str:
-    return settings.BANSOU_BASE_URL.rstrip("/") + path
-
-
 def _mail(*, session: Session, hours: int, client: User, supporters: Sequence[User]) -> None:
     context = {"session": session, "hours": hours, "client": client, "supporters": supporters}
-    calendar_url = _absolute(
+    calendar_url = absolute_url(
         reverse("engagements:calendar", kwargs={"org_slug": session.organization.slug})
     )
     for recipient, url, for_client in [(client, booking_url(session), True)] + [

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from bansou.accounts.models import User
 from bansou.core.inputs import validate_days_in_range
 from bansou.engagements.cadence import Rule
-from bansou.engagements.models import Engagement, Session
+from bansou.engagements.models import OPEN_STATUSES, Engagement, Session
 from bansou.engagements.selectors.series import matches_preview, plan_series
 from bansou.engagements.services.blocks import (
     block_window,
@@ -25,7 +25,6 @@ from bansou.engagements.services.blocks import (
     lock_team_of,
     session_holders,
 )
-from bansou.engagements.services.lifecycle import OPEN_STATUSES
 from bansou.engagements.services.reflections import reflection_link_send
 from bansou.orgs.models import Venue
 from bansou.people.selectors import client_booking_block_reason

@@ -14,6 +14,7 @@ from bansou.engagements.forms import EngagementCreateForm, GoalsForm, StatusForm
 from bansou.engagements.models import Engagement
 from bansou.engagements.selectors.lookups import (
     engagement_list,
+    future_sessions,
     open_rematch_of,
     rematch_request_in,
 )
@@ -124,19 +125,22 @@ class EngagementStatusView(EngagementView):
     access_policy = TEAM_SIDE
     template_name = "engagements/status.html"
 
+    def _form(self, data: Any = None) -> StatusForm:
+        upcoming = future_sessions(engagement=self.engagement)
+        return StatusForm(data, engagement=self.engagement, upcoming=upcoming)
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.render_to_response(
-            self.get_context_data(form=StatusForm(engagement=self.engagement))
-        )
+        return self.render_to_response(self.get_context_data(form=self._form()))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = StatusForm(request.POST, engagement=self.engagement)
+        form = self._form(request.POST)
         if form.is_valid():
             try:
                 engagement_change_status(
                     engagement=self.engagement,
                     to_status=form.cleaned_data["to_status"],
                     reason=form.cleaned_data["reason"],
+                    future=form.future(),
                     actor=self.user,
                     ip_address=client_ip(request),
                 )

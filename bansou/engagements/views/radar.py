@@ -10,7 +10,7 @@ from bansou.core.inputs import whole_number
 from bansou.core.roles import Role
 from bansou.engagements.forms import nudge_target_ids
 from bansou.engagements.selectors.lookups import NudgeTarget, nudge_target
-from bansou.engagements.selectors.radar import continuity_radar
+from bansou.engagements.selectors.radar import RECORD_GRACE_DAYS, continuity_radar
 from bansou.engagements.services.nudges import nudge_render, nudge_send
 from bansou.orgs.http import OrgView
 from bansou.programs.selectors import programs_of
@@ -35,6 +35,7 @@ class RadarView(OrgView):
             programs=programs,
             selected_program=program,
             days=days,
+            record_grace_days=RECORD_GRACE_DAYS,
         )
         return context
 

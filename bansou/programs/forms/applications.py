@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 
-from bansou.accounts.addresses import EMAIL_MAX_LENGTH, clean_email
+from bansou.accounts.addresses import EMAIL_MAX_LENGTH, NormalizedEmailField
 from bansou.accounts.names import (
     normalize_kana,
     normalize_name,
@@ -26,19 +26,6 @@ from bansou.programs.services.applications import (
     WAITLIST,
     AcceptOutcome,
 )
-
-
-class NormalizedEmailField(forms.CharField):
-    """An address folded into one spelling (``accounts.addresses``) before it is checked:
-    full-width letters and a trailing dot are accepted as the same address, anything that
-    is not an address once folded is refused."""
-
-    widget = forms.EmailInput
-
-    def to_python(self, value: Any) -> str:
-        text = super().to_python(value) or ""
-        return clean_email(text) if text else text
-
 
 # Bots fill every field; people never see this one (hidden by the stylesheet, skipped by
 # keyboard and screen readers). A submission that fills it is thanked and not stored.

@@ -25,7 +25,7 @@ from bansou.core.roles import Role
 from bansou.orgs.models import Membership
 from bansou.orgs.services import membership_grant
 from bansou.people.services.profiles import client_profile_ensure, supporter_profile_ensure
-from bansou.programs.emails import send_application_decision
+from bansou.programs.emails import send_application_decision, send_application_received
 from bansou.programs.models import Application, Enrollment, Program, Side
 from bansou.programs.services.enrollments import enrollment_ensure
 
@@ -98,7 +98,9 @@ def application_submit(
 ) -> Application:
     """Stores an application from the public form. A second application from the same
     email (same program and side) while an earlier one is pending, waitlisted or accepted
-    is stored too, marked ``duplicate_of`` the earliest one; the applicant is not told."""
+    is stored too, marked ``duplicate_of`` the earliest one; the applicant is not told.
+    The applicant is mailed an acknowledgement in ``language`` after commit (not again for
+    a duplicate: the earlier application got one)."""
     # One submission at a time per program, so that duplicates are always detected; the
     # locked row is the one checked (the form may have closed since the caller loaded it).
     program = Program.objects.select_for_update().get(pk=program.pk)
@@ -146,6 +148,8 @@ def application_submit(
     )
     application.full_clean()
     application.save()
+    if original is None:
+        send_application_received(application=application)
     return application
 
 
