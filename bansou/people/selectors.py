@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils.translation import gettext
 
 from bansou.accounts.models import User
+from bansou.accounts.search import name_search
 from bansou.core.roles import Role
 from bansou.orgs.models import Membership, Organization, Venue
 from bansou.people.models import (
@@ -158,6 +159,7 @@ def supporter_rows(
     specialty: str = "",
     language: str = "",
     qualification: str = "",
+    query: str = "",
 ) -> list[SupporterRow]:
     """Profiles of the organisation's active supporters with their experience and load,
     filtered. Specialties and languages are JSON lists, filtered in Python (portable across
@@ -166,7 +168,7 @@ def supporter_rows(
         organization=organization, role=Role.SUPPORTER, is_active=True
     ).values("user_id")
     profiles = supporter_profiles_of(organization=organization).filter(
-        user_id__in=active_supporters
+        name_search(query, prefix="user__"), user_id__in=active_supporters
     )
     if qualification:
         profiles = profiles.filter(
@@ -244,7 +246,7 @@ def teams_of_user(*, organization: Organization, user: User) -> QuerySet[Team]:
 # --- Clients -------------------------------------------------------------------------------
 
 
-def _active_consent_exists() -> Exists:
+def active_consent_exists() -> Exists:
     return Exists(GuardianConsent.objects.filter(client=OuterRef("pk"), withdrawn_on__isnull=True))
 
 
@@ -253,25 +255,8 @@ def client_profiles_of(*, organization: Organization) -> QuerySet[ClientProfile]
     return (
         ClientProfile.objects.filter(organization=organization, user__erased_at__isnull=True)
         .select_related("user", "venue")
-        .annotate(has_consent=_active_consent_exists())
+        .annotate(has_consent=active_consent_exists())
     )
-
-
-def client_profiles_filtered(
-    *,
-    organization: Organization,
-    category: str = "",
-    venue_id: int | None = None,
-    minor_without_consent: bool = False,
-) -> QuerySet[ClientProfile]:
-    profiles = client_profiles_of(organization=organization)
-    if category:
-        profiles = profiles.filter(category=category)
-    if venue_id is not None:
-        profiles = profiles.filter(venue_id=venue_id)
-    if minor_without_consent:
-        profiles = profiles.filter(~_active_consent_exists(), is_minor=True)
-    return profiles.order_by(*NAME_ORDER)
 
 
 def client_venues(*, organization: Organization) -> QuerySet[Venue]:
@@ -300,7 +285,7 @@ def client_booking_block_reason(*, organization: Organization, user: User) -> st
     profile in the organisation is not blocked."""
     profile = (
         ClientProfile.objects.filter(organization=organization, user=user)
-        .annotate(has_consent=_active_consent_exists())
+        .annotate(has_consent=active_consent_exists())
         .first()
     )
     if profile is None or not profile.is_minor or profile.has_consent:

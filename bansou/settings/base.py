@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_htmx",
+    "django_filters",
     "csp",
     "rules.apps.AutodiscoverRulesConfig",
     "bansou.accounts",

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -12,6 +13,7 @@ from bansou.core.roles import Role
 from bansou.orgs.forms import add_service_errors
 from bansou.orgs.http import OrgFormView, OrgView
 from bansou.people import selectors
+from bansou.people.filters import ClientFilter
 from bansou.people.forms import (
     ClientCreateForm,
     ClientProfileForm,
@@ -22,9 +24,9 @@ from bansou.people.forms import (
 from bansou.people.models import ClientProfile
 from bansou.people.services import consent as consents
 from bansou.people.services import profiles
-from bansou.people.views._base import int_param
 
 COORDINATOR = org_roles(Role.COORDINATOR)
+PAGE_SIZE = 50
 CONSENT_RECORDED = _("The guardian's consent has been recorded.")
 CONSENT_WITHDRAWN = _("The consent has been marked as withdrawn.")
 
@@ -35,38 +37,27 @@ def _profile(view: OrgView | OrgFormView[Any]) -> ClientProfile:
 
 
 class ClientListView(OrgView):
+    """Clients found by name, reading (kana or romaji) or address, filtered and ordered
+    from the query string, fifty a page."""
+
     access_policy = COORDINATOR
     template_name = "people/clients/list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        params = self.request.GET
-        category = params.get("category", "")
-        category = category if category in ClientProfile.Category.values else ""
-        venues = list(selectors.client_venues(organization=self.organization))
-        venue_id = int_param(params.get("venue"))
-        venue_id = venue_id if venue_id in {v.pk for v in venues} else None
-        minor_without_consent = params.get("consent") == "missing"
+        found = ClientFilter(self.request.GET or None, organization=self.organization)
+        page = Paginator(found.qs, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
         context.update(
-            profiles=list(
-                selectors.client_profiles_filtered(
-                    organization=self.organization,
-                    category=category,
-                    venue_id=venue_id,
-                    minor_without_consent=minor_without_consent,
-                )
-            ),
+            filter=found,
+            page=page,
+            profiles=list(page.object_list),
             without_profile=list(
                 selectors.client_users_without_profile(organization=self.organization)
             ),
-            categories=ClientProfile.Category.choices,
-            venues=venues,
-            selected={
-                "category": category,
-                "venue": venue_id,
-                "minor_without_consent": minor_without_consent,
-            },
-            filtered=bool(category or venue_id or minor_without_consent),
+            filtered=found.is_filtered,
+            query=query.urlencode(),
         )
         return context
 

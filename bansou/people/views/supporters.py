@@ -33,12 +33,14 @@ class SupporterListView(OrgView):
         language = language if language in dict(LANGUAGE_CHOICES) else ""
         qualification = params.get("qualification", "")
         qualification = qualification if qualification in Qualification.Kind.values else ""
+        query = params.get("q", "")[:100]
         context.update(
             rows=selectors.supporter_rows(
                 organization=self.organization,
                 specialty=specialty,
                 language=language,
                 qualification=qualification,
+                query=query,
             ),
             without_profile=list(
                 selectors.supporter_users_without_profile(organization=self.organization)
@@ -46,8 +48,13 @@ class SupporterListView(OrgView):
             specialties=suggestions,
             languages=LANGUAGE_CHOICES,
             qualification_kinds=Qualification.Kind.choices,
-            selected={"specialty": specialty, "language": language, "qualification": qualification},
-            filtered=bool(specialty or language or qualification),
+            selected={
+                "specialty": specialty,
+                "language": language,
+                "qualification": qualification,
+                "q": query,
+            },
+            filtered=bool(specialty or language or qualification or query),
         )
         return context
 

@@ -1,0 +1,34 @@
+"""Finding a person by what a coordinator types: kanji (山田), the reading in either kana
+(やまだ, ヤマダ), romaji (yamada), full- or half-width, or part of the address.
+
+Readings are stored in katakana (``accounts.names``); what is typed is folded (NFKC),
+hiragana become katakana and romaji become kana with jaconv, so all three find the same
+person. Each word must match somewhere (「山田 花子」, 「yamada hanako」)."""
+
+import unicodedata
+
+import jaconv
+from django.db.models import Q
+
+
+def _reading(word: str) -> str:
+    """The word as katakana: hiragana converted, romaji read as kana."""
+    if word.isascii() and word.isalpha():
+        word = jaconv.alphabet2kana(word.lower())
+    return jaconv.hira2kata(word)
+
+
+def name_search(query: str, *, prefix: str = "") -> Q:
+    """A condition on a person (``prefix`` leads to the user, e.g. ``"user__"``) that each
+    word of ``query`` matches their name, reading or address. Empty query: everyone."""
+    condition = Q()
+    for word in unicodedata.normalize("NFKC", query).split()[:5]:
+        reading = _reading(word)
+        condition &= (
+            Q(**{f"{prefix}family_name__icontains": word})
+            | Q(**{f"{prefix}given_name__icontains": word})
+            | Q(**{f"{prefix}email__icontains": word})
+            | Q(**{f"{prefix}family_name_kana__contains": reading})
+            | Q(**{f"{prefix}given_name_kana__contains": reading})
+        )
+    return condition
