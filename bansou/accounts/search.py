@@ -18,17 +18,22 @@ def _reading(word: str) -> str:
     return jaconv.hira2kata(word)
 
 
-def name_search(query: str, *, prefix: str = "") -> Q:
-    """A condition on a person (``prefix`` leads to the user, e.g. ``"user__"``) that each
-    word of ``query`` matches their name, reading or address. Empty query: everyone."""
+def name_search(query: str, *, prefix: str = "", also: tuple[str, ...] = ()) -> Q:
+    """A condition that each word of ``query`` matches the name, reading or address of the
+    person at ``prefix`` (e.g. ``"user__"``), or of one at the ``also`` prefixes (an
+    engagement's client or supporter: 「清水 佐藤」 finds 清水's engagement with 佐藤).
+    Empty query: everyone."""
     condition = Q()
     for word in unicodedata.normalize("NFKC", query).split()[:5]:
         reading = _reading(word)
-        condition &= (
-            Q(**{f"{prefix}family_name__icontains": word})
-            | Q(**{f"{prefix}given_name__icontains": word})
-            | Q(**{f"{prefix}email__icontains": word})
-            | Q(**{f"{prefix}family_name_kana__contains": reading})
-            | Q(**{f"{prefix}given_name_kana__contains": reading})
-        )
+        either = Q(pk__in=[])
+        for at in (prefix, *also):
+            either |= (
+                Q(**{f"{at}family_name__icontains": word})
+                | Q(**{f"{at}given_name__icontains": word})
+                | Q(**{f"{at}email__icontains": word})
+                | Q(**{f"{at}family_name_kana__contains": reading})
+                | Q(**{f"{at}given_name_kana__contains": reading})
+            )
+        condition &= either
     return condition

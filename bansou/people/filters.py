@@ -40,7 +40,7 @@ class ClientFilter(django_filters.FilterSet):
     order = django_filters.OrderingFilter(
         label=_("Order"),
         fields=(("user__family_name_kana", "reading"), ("created_at", "created")),
-        field_labels={"reading": _("Reading"), "created": _("Date added")},
+        field_labels={"user__family_name_kana": _("Reading"), "created_at": _("Date added")},
         empty_label=None,
     )
 

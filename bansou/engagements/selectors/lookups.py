@@ -5,33 +5,12 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from bansou.accounts.models import User
 from bansou.engagements.models import Engagement, Nudge, RematchRequest, Session, SessionNote
-from bansou.engagements.selectors.access import engagements_visible_to
 from bansou.orgs.models import Membership, Organization
-
-
-def engagement_list(
-    *,
-    organization: Organization,
-    user: User,
-    role: str,
-    status: str = "",
-    program_id: int | None = None,
-) -> QuerySet[Engagement]:
-    """The engagements this person may see, optionally of one status and one program."""
-    engagements = engagements_visible_to(organization=organization, user=user, role=role)
-    if status in Engagement.Status.values:
-        engagements = engagements.filter(status=status)
-    if program_id is not None:
-        engagements = engagements.filter(program_id=program_id)
-    return engagements.select_related("program", "client", "supporter", "team").order_by(
-        "status", "-created_at"
-    )
 
 
 def future_sessions(

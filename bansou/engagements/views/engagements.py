@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
@@ -10,10 +11,9 @@ from bansou.audit.services import client_ip
 from bansou.core.access import org_roles
 from bansou.core.inputs import whole_number
 from bansou.core.roles import Role
+from bansou.engagements.filters import EngagementFilter
 from bansou.engagements.forms import EngagementCreateForm, GoalsForm, StatusForm
-from bansou.engagements.models import Engagement
 from bansou.engagements.selectors.lookups import (
-    engagement_list,
     future_sessions,
     open_rematch_of,
     rematch_request_in,
@@ -32,32 +32,32 @@ from bansou.engagements.services.reflections import reflections_read_audited
 from bansou.engagements.views.base import EngagementView
 from bansou.orgs.forms import add_service_errors
 from bansou.orgs.http import OrgView
-from bansou.programs.selectors import programs_of
 
 PEOPLE = org_roles(Role.COORDINATOR, Role.SUPPORTER, Role.CLIENT)
+PAGE_SIZE = 50
 TEAM_SIDE = org_roles(Role.COORDINATOR, Role.SUPPORTER)
 
 
 class EngagementListView(OrgView):
+    """The engagements this person may see, searched by name, filtered by status and
+    program, fifty a page; the filters are in the URL."""
+
     access_policy = PEOPLE
     template_name = "engagements/list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        status = self.request.GET.get("status", "")
-        program = self.request.GET.get("program", "")
+        found = EngagementFilter(
+            self.request.GET or None,
+            organization=self.organization,
+            user=self.user,
+            role=self.role,
+        )
+        page = Paginator(found.qs, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
         context.update(
-            engagements=engagement_list(
-                organization=self.organization,
-                user=self.user,
-                role=self.role,
-                status=status,
-                program_id=whole_number(program),
-            ),
-            statuses=Engagement.Status.choices,
-            selected_status=status,
-            programs=programs_of(organization=self.organization),
-            selected_program=program,
+            filter=found, page=page, engagements=list(page.object_list), query=query.urlencode()
         )
         return context
 
