@@ -432,3 +432,18 @@ def team_candidates(*, team: Team) -> QuerySet[User]:
     return users_with_role(organization=team.organization, role=Role.SUPPORTER).exclude(
         pk__in=team.memberships.values("user_id")
     )
+
+
+def people_search(
+    *, organization: Organization, role: Role, query: str, limit: int = 20
+) -> tuple[list[User], bool]:
+    """Active members with ``role`` whose name, reading or address match ``query`` (each
+    word), in reading order: the first ``limit`` and whether there are more."""
+    if not query.strip():
+        return [], False
+    found = list(
+        users_with_role(organization=organization, role=role).filter(name_search(query))[
+            : limit + 1
+        ]
+    )
+    return found[:limit], len(found) > limit

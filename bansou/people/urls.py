@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="my_supporter_profile",
     ),
     path("clients/", views.ClientListView.as_view(), name="clients"),
+    path("people/search/", views.PersonSearchView.as_view(), name="search"),
     path("clients/new/", views.ClientCreateView.as_view(), name="client_create"),
     path("clients/<int:client_pk>/", views.ClientDetailView.as_view(), name="client_detail"),
     path("clients/<int:client_pk>/edit/", views.ClientEditView.as_view(), name="client_edit"),

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -117,6 +118,8 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 ROOT_URLCONF = "bansou.urls"
 WSGI_APPLICATION = "bansou.wsgi.application"
 
+# Widgets render with the project's templates too (people/widgets/…), not only Django's.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

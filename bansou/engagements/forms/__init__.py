@@ -26,6 +26,7 @@ from bansou.engagements.services.lifecycle import (
 from bansou.engagements.services.sessions import jitsi_room_url
 from bansou.orgs.models import Organization
 from bansou.people.models import Team
+from bansou.people.widgets import PersonSearchInput
 from bansou.programs.models import Phase, Program, Topic
 from bansou.scheduling.models import Weekday
 
@@ -57,9 +58,14 @@ def _members(organization: Organization, role: Role) -> Any:
 
 class EngagementCreateForm(forms.Form):
     program = ModelChoiceField(queryset=Program.objects.none(), label=_("Program"))
-    client = PersonChoiceField(queryset=User.objects.none(), label=_("Client"))
+    client = PersonChoiceField(
+        queryset=User.objects.none(), label=_("Client"), widget=PersonSearchInput(role="client")
+    )
     supporter = PersonChoiceField(
-        queryset=User.objects.none(), label=_("Supporter"), required=False
+        queryset=User.objects.none(),
+        label=_("Supporter"),
+        required=False,
+        widget=PersonSearchInput(role="supporter"),
     )
     team = ModelChoiceField(queryset=Team.objects.none(), label=_("or a team"), required=False)
     goals = forms.CharField(
@@ -74,6 +80,10 @@ class EngagementCreateForm(forms.Form):
         self.fields["program"].queryset = Program.objects.filter(organization=organization)  # type: ignore[attr-defined]
         self.fields["client"].queryset = _members(organization, Role.CLIENT)  # type: ignore[attr-defined]
         self.fields["supporter"].queryset = _members(organization, Role.SUPPORTER)  # type: ignore[attr-defined]
+        for name in ("client", "supporter"):
+            widget = self.fields[name].widget
+            assert isinstance(widget, PersonSearchInput)
+            widget.for_organization(organization)
         self.fields["team"].queryset = Team.objects.filter(organization=organization)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from bansou.people.views.clients import (
     ClientDetailView,
     ClientEditView,
     ClientListView,
+    PersonSearchView,
 )
 from bansou.people.views.supporters import (
     MySupporterProfileView,
@@ -20,6 +21,7 @@ __all__ = [
     "ClientEditView",
     "ClientListView",
     "MySupporterProfileView",
+    "PersonSearchView",
     "SupporterCreateView",
     "SupporterDetailView",
     "SupporterEditView",

@@ -24,6 +24,7 @@ from bansou.people.forms import (
 from bansou.people.models import ClientProfile
 from bansou.people.services import consent as consents
 from bansou.people.services import profiles
+from bansou.people.widgets import SEARCH_ROLES
 
 COORDINATOR = org_roles(Role.COORDINATOR)
 PAGE_SIZE = 50
@@ -175,3 +176,26 @@ class ClientConsentView(OrgView):
                 messages.success(request, CONSENT_WITHDRAWN if withdraw else CONSENT_RECORDED)
                 return redirect("people:client_consent", self.organization.slug, profile.pk)
         return self._page(profile, **{"withdraw_form" if withdraw else "form": form})
+
+
+class PersonSearchView(OrgView):
+    """The choices under a person search box (``people.widgets.PersonSearchInput``): the
+    matching clients or supporters as radio buttons named after the form's field."""
+
+    access_policy = COORDINATOR
+    template_name = "people/widgets/person_choices.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET
+        role = params.get("role", "")
+        field = params.get("field", "")
+        field = field if field.isidentifier() and len(field) <= 40 else "person"
+        query = params.get(f"{field}_q", "")[:100]
+        people, more = (
+            selectors.people_search(organization=self.organization, role=Role(role), query=query)
+            if role in SEARCH_ROLES
+            else ([], False)
+        )
+        context.update(people=people, more=more, name=field, searched=bool(query.strip()))
+        return context
