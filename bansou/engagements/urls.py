@@ -18,6 +18,11 @@ app_name = "engagements"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("engagements/", engagements.EngagementListView.as_view(), name="list"),
+    path(
+        "engagements/change-several/",
+        engagements.EngagementBulkStatusView.as_view(),
+        name="bulk_status",
+    ),
     path("engagements/new/", engagements.EngagementCreateView.as_view(), name="create"),
     path(
         "engagements/<int:engagement_pk>/",

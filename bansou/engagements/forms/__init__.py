@@ -15,7 +15,7 @@ from bansou.core.inputs import (
 )
 from bansou.core.roles import Role
 from bansou.engagements.cadence import MAX_PER_MONTH, Rule
-from bansou.engagements.models import Engagement, Session
+from bansou.engagements.models import OPEN_STATUS_VALUES, Engagement, Session
 from bansou.engagements.services.lifecycle import (
     CLOSING,
     FUTURE_CANCEL,
@@ -443,3 +443,43 @@ def nudge_target_ids(params: Mapping[str, Any]) -> dict[str, Any] | None:
         "recipient_id": recipient,
         "engagement_id": whole_number(params.get("engagement")),
     }
+
+
+class BulkStatusForm(forms.Form):
+    """Ending or interrupting the engagements chosen on the list, with one reason."""
+
+    engagements = ModelMultipleChoiceField(
+        queryset=Engagement.objects.none(), label=_("Engagements"), widget=forms.MultipleHiddenInput
+    )
+    to_status = forms.ChoiceField(
+        label=_("What happens to them"),
+        choices=[
+            (Engagement.Status.ENDED, _("End them (the goal was reached or the period is over)")),
+            (Engagement.Status.INTERRUPTED, _("Interrupt them (stopped before the end)")),
+        ],
+        widget=forms.RadioSelect,
+        initial=Engagement.Status.ENDED,
+    )
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["engagements"]
+        assert isinstance(field, ModelMultipleChoiceField)
+        field.queryset = Engagement.objects.filter(
+            organization=organization, status__in=OPEN_STATUS_VALUES
+        ).select_related("client", "supporter", "team", "program")
+
+    def choose(self, ids: list[str]) -> list[Engagement]:
+        """The open engagements of the organisation among ``ids`` (others are left out)."""
+        field = self.fields["engagements"]
+        assert isinstance(field, ModelMultipleChoiceField)
+        wanted = [n for n in (whole_number(i) for i in ids[:200]) if n is not None]
+        queryset = field.queryset
+        assert queryset is not None
+        found = list(queryset.filter(pk__in=wanted).order_by("client__family_name_kana"))
+        if not self.is_bound:
+            self.initial["engagements"] = [e.pk for e in found]
+        return found

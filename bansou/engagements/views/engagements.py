@@ -12,7 +12,13 @@ from bansou.core.access import org_roles
 from bansou.core.inputs import whole_number
 from bansou.core.roles import Role
 from bansou.engagements.filters import EngagementFilter
-from bansou.engagements.forms import EngagementCreateForm, GoalsForm, StatusForm
+from bansou.engagements.forms import (
+    BulkStatusForm,
+    EngagementCreateForm,
+    GoalsForm,
+    StatusForm,
+)
+from bansou.engagements.models import OPEN_STATUS_VALUES
 from bansou.engagements.selectors.lookups import (
     future_sessions,
     open_rematch_of,
@@ -20,6 +26,7 @@ from bansou.engagements.selectors.lookups import (
 )
 from bansou.engagements.selectors.timeline import engagement_timeline
 from bansou.engagements.selectors.work import open_rematch_requests
+from bansou.engagements.services.bulk import BulkOutcome, engagements_change_status
 from bansou.engagements.services.lifecycle import (
     engagement_change_status,
     engagement_create,
@@ -57,7 +64,11 @@ class EngagementListView(OrgView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
-            filter=found, page=page, engagements=list(page.object_list), query=query.urlencode()
+            filter=found,
+            page=page,
+            engagements=list(page.object_list),
+            query=query.urlencode(),
+            open_statuses=OPEN_STATUS_VALUES,
         )
         return context
 
@@ -208,3 +219,49 @@ class RematchQueueView(OrgView):
             rematch_mark_handled(request=item, handled_by=self.user)
             messages.success(request, _("Marked as handled."))
         return redirect("engagements:rematch_queue", self.organization.slug)
+
+
+class EngagementBulkStatusView(OrgView):
+    """Ends or interrupts several engagements chosen on the list: the page names them and
+    asks for one reason; each one's future sessions are cancelled with notice."""
+
+    access_policy = org_roles(Role.COORDINATOR)
+    template_name = "engagements/bulk_status.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = BulkStatusForm(None, organization=self.organization)
+        chosen = form.choose(request.GET.getlist("e"))
+        return self.render_to_response(self.get_context_data(form=form, chosen=chosen))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = BulkStatusForm(request.POST, organization=self.organization)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                outcome = engagements_change_status(
+                    organization=self.organization,
+                    ids=[e.pk for e in data["engagements"]],
+                    to_status=data["to_status"],
+                    actor=self.user,
+                    reason=data["reason"],
+                    ip_address=client_ip(request),
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                _tell_bulk_outcome(request, outcome)
+                return redirect("engagements:list", self.organization.slug)
+        chosen = form.cleaned_data.get("engagements") or form.choose(
+            request.POST.getlist("engagements")
+        )
+        return self.render_to_response(self.get_context_data(form=form, chosen=chosen))
+
+
+def _tell_bulk_outcome(request: HttpRequest, outcome: BulkOutcome) -> None:
+    messages.success(
+        request,
+        _("%(n)s engagement(s) changed; their future sessions were cancelled with notice.")
+        % {"n": len(outcome.changed)},
+    )
+    for engagement, why in outcome.refused:
+        messages.warning(request, f"{engagement.client.display_name}: {why}")
