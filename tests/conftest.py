@@ -19,7 +19,7 @@ from bansou.core.roles import Role
 from bansou.engagements.models import Meeting
 from bansou.matching.models import MatchRequest, MatchRound
 from bansou.ops.models import OutboxMessage
-from bansou.orgs.models import Organization, Venue
+from bansou.orgs.models import Invitation, Organization, Venue
 from bansou.programs.models import Side
 from bansou.scheduling.models import (
     AppointmentType,
@@ -190,6 +190,17 @@ def _plant_accompaniment(world: OrgWorld, label: str) -> None:
     world.extra["feed_token"] = f"feed-{org.slug}-token"
     CalendarFeed.objects.create(
         organization=org, user=client, token_hash=feed_token_digest(world.extra["feed_token"])
+    )
+    # A pending invitation (B's names carry the canary).
+    world.extra["invitation"] = Invitation.objects.create(
+        organization=org,
+        email=f"invitee@{org.slug}.test",
+        role=Role.SUPPORTER,
+        family_name=label,
+        given_name="招待",
+        token_hash=f"invitation-{org.slug}",
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+        sent_at=timezone.now(),
     )
 
 

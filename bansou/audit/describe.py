@@ -112,10 +112,16 @@ SENTENCES: dict[str, str | Promise] = {
     ),
     "client_erased": gettext_lazy("%(actor)s erased a client"),
     "retention_set": gettext_lazy("%(actor)s set the retention period"),
+    "privacy.notice.changed": gettext_lazy("%(actor)s changed the privacy policy"),
     "retention_applied": gettext_lazy(
         "Ended engagements past the retention period were anonymised"
     ),
     "audit.exported": gettext_lazy("%(actor)s exported the audit log"),
+    "invitation_sent": gettext_lazy("%(actor)s sent an invitation"),
+    "invitation_resent": gettext_lazy("%(actor)s sent an invitation again"),
+    "invitation_revoked": gettext_lazy("%(actor)s revoked an invitation"),
+    "invitation_accepted": gettext_lazy("%(actor)s accepted an invitation"),
+    "membership_deactivated": gettext_lazy("%(actor)s deactivated a membership"),
 }
 
 

@@ -57,6 +57,7 @@ from bansou.people.models import (
     Team,
     TeamMember,
 )
+from bansou.privacy.services.notice import privacy_notice_set
 from bansou.programs.models import (
     Enrollment,
     Phase,
@@ -132,7 +133,17 @@ def _organization(spec: DemoOrganization, report: DemoLoadReport) -> Organizatio
     )
     # Replies to the demo's mail go to a made-up office address of each organisation.
     domain = spec.people[0].email.rpartition("@")[2]
-    return organization_mail_set(organization=organization, contact_email=f"office@{domain}")
+    organization = organization_mail_set(
+        organization=organization, contact_email=f"office@{domain}"
+    )
+    # The default purposes of use, with a made-up office to ask.
+    return privacy_notice_set(
+        organization=organization,
+        actor=None,
+        privacy_contact=f"{spec.name} 個人情報お問い合わせ窓口（事務局）\n"
+        f"メール：office@{domain}\n受付：平日 10:00〜17:00",
+        purposes_of_use=organization.purposes_of_use,
+    )
 
 
 def _person(person: DemoPerson, password: str, report: DemoLoadReport) -> User:

@@ -6,6 +6,7 @@ from bansou.engagements.views import (
     engagements,
     feeds,
     meetings,
+    members,
     no_shows,
     radar,
     reflections,
@@ -17,6 +18,11 @@ from bansou.engagements.views import (
 app_name = "engagements"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "members/<int:member_pk>/deactivate/",
+        members.MemberDeactivateView.as_view(),
+        name="member_deactivate",
+    ),
     path("engagements/", engagements.EngagementListView.as_view(), name="list"),
     path(
         "engagements/change-several/",

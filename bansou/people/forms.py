@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import forms
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -18,6 +19,7 @@ from bansou.core.inputs import (
     ModelMultipleChoiceField,
     validate_day_in_range,
 )
+from bansou.core.roles import Role
 from bansou.orgs.forms import add_service_errors
 from bansou.orgs.models import Venue
 from bansou.people.models import (
@@ -31,6 +33,7 @@ from bansou.people.models import (
 from bansou.people.selectors import team_candidates, team_member_users
 from bansou.people.services.checks import specialties_clean, specialties_parse
 from bansou.people.services.consent import NOTE_MAX_LENGTH
+from bansou.people.services.invitation_import import MAX_ROWS, ImportRow
 from bansou.people.services.profiles import MAX_CONCURRENT, MAX_MONTHLY_CAPACITY, TEXT_MAX_LENGTH
 from bansou.people.services.qualifications import (
     MAX_QUALIFICATIONS,
@@ -496,3 +499,109 @@ class TeamPageForms:
             "add_form": self.add,
             "remove_errors": [str(e) for errors in self.remove.errors.values() for e in errors],
         }
+
+
+class _InvitedNameFields(forms.Form):
+    family_name = forms.CharField(label=_("Family name (姓)"), max_length=50, required=False)
+    given_name = forms.CharField(label=_("Given name (名)"), max_length=50, required=False)
+    family_name_kana = forms.CharField(
+        label=_("Family name reading (セイ)"), max_length=50, required=False
+    )
+    given_name_kana = forms.CharField(
+        label=_("Given name reading (メイ)"), max_length=50, required=False
+    )
+
+
+class InvitationForm(_InvitedNameFields):
+    """One invitation: the address and the role; the name and reading are optional (the
+    invitee can fill them in when accepting)."""
+
+    field_order = ["email", "role"]
+
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", _("Choose a role")), *Role.choices])
+
+
+class InvitationAcceptForm(_InvitedNameFields):
+    """The invitee's own name, reading and password."""
+
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password (again)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+        self.fields["family_name"].required = True
+        self.fields["given_name"].required = True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords are not the same."))
+        elif first:
+            probe = User(
+                email=self.email,
+                family_name=cleaned.get("family_name", ""),
+                given_name=cleaned.get("given_name", ""),
+            )
+            try:
+                validate_password(first, probe)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class InvitationImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or Excel file"),
+        help_text=_(
+            "The first row names the columns: メール, 姓, 名, セイ, メイ, 役割 (or email, "
+            "family name, given name, family name kana, given name kana, role). UTF-8 "
+            "and Shift_JIS are both fine."
+        ),
+    )
+    role = forms.ChoiceField(
+        label=_("Role for rows without one"), choices=Role.choices, initial=Role.CLIENT
+    )
+
+
+class ImportRowForm(forms.Form):
+    """One row of the import preview; the checks are the service's, shown per field."""
+
+    line = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=10**6)
+    email = forms.CharField(label=_("Email"), max_length=254, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *Role.choices], required=False)
+    family_name = forms.CharField(label=_("Family name"), max_length=254, required=False)
+    given_name = forms.CharField(label=_("Given name"), max_length=254, required=False)
+    family_name_kana = forms.CharField(
+        label=_("Family name reading"), max_length=254, required=False
+    )
+    given_name_kana = forms.CharField(label=_("Given name reading"), max_length=254, required=False)
+
+
+ImportRowFormSet = forms.formset_factory(
+    ImportRowForm,
+    extra=0,
+    can_delete=True,
+    max_num=MAX_ROWS,
+    validate_max=True,
+    absolute_max=MAX_ROWS,
+)
+
+
+def import_rows_from(formset: forms.BaseFormSet[ImportRowForm]) -> list[ImportRow]:
+    """The rows of a valid preview formset that were not left out."""
+    return [
+        ImportRow.of(line=data["line"], values=data)
+        for data in formset.cleaned_data
+        if data and not data.get("DELETE")
+    ]

@@ -8,5 +8,6 @@ COORDINATOR = frozenset({Role.COORDINATOR})
 NAV_ITEMS = [
     NavItem(_("Supporters"), "people:supporters", COORDINATOR),
     NavItem(_("Clients"), "people:clients", COORDINATOR),
+    NavItem(_("Invitations"), "people:invitations", COORDINATOR),
     NavItem(_("My profile"), "people:my_supporter_profile", frozenset({Role.SUPPORTER})),
 ]

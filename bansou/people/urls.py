@@ -1,6 +1,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from bansou.people import views
+from bansou.people.views import invitation_import, invitations
 
 app_name = "people"
 
@@ -31,5 +32,27 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "clients/<int:client_pk>/consent/",
         views.ClientConsentView.as_view(),
         name="client_consent",
+    ),
+    path("members/invitations/", invitations.InvitationListView.as_view(), name="invitations"),
+    path(
+        "members/invitations/<int:invitation_pk>/",
+        invitations.InvitationDetailView.as_view(),
+        name="invitation",
+    ),
+    path(
+        "members/invitations/import/",
+        invitation_import.InvitationImportView.as_view(),
+        name="invitation_import",
+    ),
+    path(
+        "members/invitations/import/preview/",
+        invitation_import.InvitationImportPreviewView.as_view(),
+        name="invitation_import_preview",
+    ),
+    # The mailed link (no login): the token is redacted in the request log.
+    path(
+        "invitation/<str:token>/",
+        invitations.InvitationAcceptView.as_view(),
+        name="invitation_accept",
     ),
 ]

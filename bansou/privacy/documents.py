@@ -29,7 +29,9 @@ Asia/Tokyo) has these keys; a code is stable, its label is in the language of th
   and ``private_notes`` [{``author``, ``body``, ``written_at``}] only when included}]}]
 - ``applications``: [{``program``, ``side``, the names and ``email`` as sent, ``answers``
   [{``question``, ``answer``}], ``message``, ``status``, ``decision_message``,
-  ``submitted_at``, ``decided_at``}]
+  ``submitted_at``, ``decided_at``, ``privacy_consent_at``, ``category`` {code, label}
+  or null, ``school_or_organization``, ``grade``, ``is_minor``, ``guardian_name``,
+  ``guardian_relationship``, ``guardian_contact``, ``guardian_consent_at``}]
 - ``matching``: {``preferences`` {``times``, ``modes``, ``areas``, ``preferred_gender``,
   ``preferred_mode``, ``keep_previous``} or null, ``requests`` [{``program``,
   ``supporter``, ``message``, ``status``, ``requested_at``, ``decided_at``}]}

@@ -56,3 +56,25 @@ class RetentionForm(forms.Form):
             "reports remain. Leave empty to keep them until a client is erased."
         ),
     )
+
+
+class PrivacyNoticeForm(forms.Form):
+    """The organisation's public privacy notice."""
+
+    purposes_of_use = forms.CharField(
+        label=_("Purposes of use of personal data"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_(
+            "What the organisation uses personal data for, whether it gives it to anyone, and "
+            "how people ask for disclosure, correction or deletion."
+        ),
+    )
+    privacy_contact = forms.CharField(
+        label=_("Contact for privacy enquiries"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "The person or office responsible, with an address and a phone number or email."
+        ),
+    )

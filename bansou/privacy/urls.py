@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from bansou.privacy.views import erasure, export, retention
+from bansou.privacy.views import erasure, export, notice, retention
 
 app_name = "privacy"
 
@@ -25,4 +25,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "clients/<int:client_pk>/erase/", erasure.ClientErasureView.as_view(), name="client_erase"
     ),
     path("data-retention/", retention.RetentionView.as_view(), name="retention"),
+    # Beside the organisation's mail settings (orgs: settings/mail/).
+    path("settings/privacy/", notice.PrivacyNoticeView.as_view(), name="notice_settings"),
 ]

@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from bansou.orgs.models import SLUG_VALIDATOR, Organization, TenantModel
+from bansou.people.models import ClientProfile
 
 
 class Side(models.TextChoices):
@@ -227,7 +228,32 @@ class Application(TenantModel):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_message = models.TextField(_("message to the applicant"), blank=True)
+    # When the applicant ticked the privacy notice box (empty for applications made before
+    # the form asked).
+    privacy_consent_at = models.DateTimeField(
+        _("agreed to the privacy notice at"), null=True, blank=True
+    )
+    # A client's answers; accepting copies them onto the client profile.
+    category = models.CharField(
+        _("category"), max_length=20, choices=ClientProfile.Category.choices, blank=True
+    )
+    school_or_organization = models.CharField(
+        _("school or organisation"), max_length=120, blank=True
+    )
+    grade = models.CharField(_("grade or year"), max_length=20, blank=True)
+    is_minor = models.BooleanField(_("under 18"), default=False)
+    # A minor's guardian and their consent (all required for a minor; accepting records a
+    # GuardianConsent from them).
+    guardian_name = models.CharField(_("guardian's name"), max_length=80, blank=True)
+    guardian_relationship = models.CharField(_("relationship"), max_length=40, blank=True)
+    guardian_contact = models.CharField(_("guardian's contact"), max_length=254, blank=True)
+    guardian_consent_at = models.DateTimeField(_("guardian agreed at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def lacks_guardian_consent(self) -> bool:
+        """A minor's application that cannot be accepted (no guardian's consent on it)."""
+        return self.is_minor and (self.guardian_consent_at is None or not self.guardian_name)
 
     class Meta:
         verbose_name = _("application")

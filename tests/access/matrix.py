@@ -15,6 +15,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 
 from bansou.core.access import OrgRoles, Policy, Public, PublicInOrg, SignedIn, policy_for
 from bansou.core.roles import Role
+from bansou.orgs.models import Membership
 from tests.conftest import A_MARK, CANARY, ClientFactory, World
 
 
@@ -45,6 +46,13 @@ KWARG_PROVIDERS: dict[str, Callable[[World, str], Any]] = {
     "request_pk": _pk("match_request"),
     "type_pk": _pk("appointment_type"),
     "meeting_pk": _pk("meeting"),
+    "invitation_pk": _pk("invitation"),
+    "member_pk": lambda world, org: (
+        Membership.objects.get(
+            organization=getattr(world, org).organization,
+            user=getattr(world, org).members[Role.SUPPORTER],
+        ).pk
+    ),
     "user_pk": lambda world, org: getattr(world, org).members[Role.SUPPORTER].pk,
 }
 # Keywords that are not objects of one organisation.

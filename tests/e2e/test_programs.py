@@ -136,9 +136,8 @@ def test_program_setup_public_application_and_invitation(
     phone.get_by_label("メイ（フリガナ）").fill("ミサキ")
     phone.get_by_label("メールアドレス").fill("misaki@npo.example")
     phone.get_by_label("いま一番困っていることを教えてください").fill("一人で抱え込んでしまいます")
-    phone.get_by_label(
-        "入力した情報を、団体が応募の検討と連絡のために利用することに同意します。"
-    ).check()
+    phone.get_by_label("あなたにあてはまるもの").select_option("npo_staff")
+    phone.get_by_label("プライバシーポリシー（個人情報の利用目的）に同意します").check()
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the form scrolls sideways at 375 px ({width} px)"
     screenshot(phone, "program-apply-375")

@@ -147,6 +147,7 @@ def test_application_is_saved_as_normalised(fuzz_world: World) -> None:
             email=["applicant@example.com"],
             message=[message[:2000]],
             consent=["on"],
+            category=["worker"],
         )
         with rolled_back(client):
             before = Application.objects.count()

@@ -36,6 +36,7 @@ from bansou.matching.models import MatchingCriteria
 from bansou.matching.services.notifications import notify_match
 from bansou.matching.services.self_match import match_request_create
 from bansou.ops.models import OutboxMessage
+from bansou.people.services.invitations import invitation_create
 from bansou.programs.models import Side
 from bansou.programs.services.applications import (
     application_accept,
@@ -62,7 +63,7 @@ TEMPLATES = Path(settings.BASE_DIR) / "bansou" / "templates"
 # Every mail template of the apps (partials, starting with "_", are included by them).
 MAIL_TEMPLATES = sorted(
     str(path.relative_to(TEMPLATES))
-    for folder in ("engagements/email", "matching/email", "programs/email")
+    for folder in ("engagements/email", "matching/email", "programs/email", "people/email")
     for path in (TEMPLATES / folder).glob("*.txt")
     if not path.name.startswith("_")
 )
@@ -168,6 +169,9 @@ def _send_everything(world: World, language: str) -> None:
     notify_match(engagement=engagement, sender=coordinator)
     _self_match_request(world)
     _application_mails(world, language)
+    invitation_create(
+        organization=org, invited_by=coordinator, email="invitee@example.test", role=Role.CLIENT
+    )
     _allauth_mails(world)
 
 

@@ -401,6 +401,7 @@ def test_simultaneous_reflections_profiles_applications_and_sign_ins(server: Ser
             family_name="並行",
             given_name=f"応募{n}",
             email=f"parallel{n}@example.test",
+            category="worker",
             consent="on",
         )
         jobs.append((f"application {n}", job))

@@ -101,6 +101,11 @@ def _plant(client):
         given_name=GIVEN,
         answers=[{"question": "学校", "answer": "鳥居ZQX高校"}],
         message="ZQXです",
+        school_or_organization="鳥居ZQX高校",
+        is_minor=True,
+        guardian_name="鳥居ZQX 母",
+        guardian_relationship="ZQXの母",
+        guardian_contact="zqx-guardian@example.test",
         user=person,
     )
     engagement = EngagementFactory(

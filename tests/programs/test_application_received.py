@@ -34,6 +34,7 @@ def _data(email="aoi@example.test", **overrides):
         "given_name": "葵",
         "email": email,
         "consent": "on",
+        "category": "worker",
     }
     data.update(overrides)
     return data

@@ -53,6 +53,7 @@ def _data(n=0, **overrides):
         "given_name": "葵",
         "email": f"aoi{n}@example.test",
         "consent": "on",
+        "category": "worker",
     }
     data.update(overrides)
     return data

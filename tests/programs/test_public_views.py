@@ -42,6 +42,7 @@ def _data(**overrides):
         "email": "aoi@example.test",
         "message": "よろしくお願いします",
         "consent": "on",
+        "category": "worker",
     }
     data.update(overrides)
     return data

@@ -36,9 +36,10 @@ def guardian_consent_record(
     method: str,
     given_on: datetime.date,
     note: str = "",
-    recorded_by: User,
+    recorded_by: User | None,
 ) -> GuardianConsent:
-    """Records a guardian's consent for a client (required before a minor's sessions)."""
+    """Records a guardian's consent for a client (required before a minor's sessions).
+    ``recorded_by`` is None only when no person did (an acceptance without a decider)."""
     _check_consent_date("given_on", given_on)
     note = note.strip()
     check_length("note", note, NOTE_MAX_LENGTH)
@@ -60,7 +61,7 @@ def guardian_consent_record(
             errors[field_name] = exc
     if errors:
         raise ValidationError(errors)
-    consent.full_clean()
+    consent.full_clean(exclude={"recorded_by"} if recorded_by is None else None)
     consent.save()
     audit_log(
         organization=client.organization,

@@ -37,13 +37,26 @@ def supporter_profile_ensure(*, organization: Organization, user: User) -> Suppo
 
 @transaction.atomic
 def client_profile_ensure(
-    *, organization: Organization, user: User, category: str = ClientProfile.Category.OTHER
+    *,
+    organization: Organization,
+    user: User,
+    category: str = ClientProfile.Category.OTHER,
+    school_or_organization: str = "",
+    grade: str = "",
+    is_minor: bool = False,
 ) -> ClientProfile:
-    """The client's profile in this organisation, created when missing."""
+    """The client's profile in this organisation, created when missing (with these
+    values; an existing profile is returned unchanged)."""
     profile, _ = ClientProfile.objects.get_or_create(
         organization=organization,
         user=user,
-        defaults={"category": category, "languages": [user.language or "ja"]},
+        defaults={
+            "category": category,
+            "languages": [user.language or "ja"],
+            "school_or_organization": school_or_organization,
+            "grade": grade,
+            "is_minor": is_minor,
+        },
     )
     return profile
 

@@ -159,6 +159,16 @@ class ApplicationData:
     decision_message: str
     submitted_at: datetime.datetime
     decided_at: datetime.datetime | None
+    # What the public form asked (empty for a supporter or an older application).
+    privacy_consent_at: datetime.datetime | None = None
+    category: Coded | None = None
+    school_or_organization: str = ""
+    grade: str = ""
+    is_minor: bool = False
+    guardian_name: str = ""
+    guardian_relationship: str = ""
+    guardian_contact: str = ""
+    guardian_consent_at: datetime.datetime | None = None
 
 
 @dataclass
@@ -462,6 +472,15 @@ def _applications(*, organization: Organization, client: User) -> list[Applicati
             decision_message=a.decision_message,
             submitted_at=a.created_at,
             decided_at=a.decided_at,
+            privacy_consent_at=a.privacy_consent_at,
+            category=_coded(a.category, a.get_category_display()) if a.category else None,
+            school_or_organization=a.school_or_organization,
+            grade=a.grade,
+            is_minor=a.is_minor,
+            guardian_name=a.guardian_name,
+            guardian_relationship=a.guardian_relationship,
+            guardian_contact=a.guardian_contact,
+            guardian_consent_at=a.guardian_consent_at,
         )
         for a in rows
     ]

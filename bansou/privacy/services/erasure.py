@@ -204,6 +204,10 @@ def _erase_in_organization(
         answers=[],
         message="",
         decision_message="",
+        school_or_organization="",
+        guardian_name="",
+        guardian_relationship="",
+        guardian_contact="",
         user=tombstone,
     )
     ClientProfile.objects.filter(**org, pk__in=profile_ids).update(

@@ -1,11 +1,13 @@
 """Writes of applications from the public form and their screening (accept, decline,
 waitlist). Mail goes through the outbox (``bansou.programs.emails``)."""
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,8 @@ from bansou.audit.services import audit_log
 from bansou.core.roles import Role
 from bansou.orgs.models import Membership
 from bansou.orgs.services import membership_grant
+from bansou.people.models import ClientProfile, GuardianConsent
+from bansou.people.services.consent import guardian_consent_record
 from bansou.people.services.profiles import client_profile_ensure, supporter_profile_ensure
 from bansou.programs.emails import send_application_decision, send_application_received
 from bansou.programs.models import Application, Enrollment, Program, Side
@@ -82,6 +86,86 @@ def _check_applicant_names(**names: str) -> None:
         raise ValidationError(errors)
 
 
+@dataclass(frozen=True)
+class ClientAnswers:
+    """What the public form asks a client (not a supporter): who they are and, under 18,
+    their guardian and the guardian's agreement."""
+
+    category: str = ""
+    school_or_organization: str = ""
+    grade: str = ""
+    is_minor: bool = False
+    guardian_name: str = ""
+    guardian_relationship: str = ""
+    guardian_contact: str = ""
+    guardian_consent: bool = False
+
+
+GUARDIAN_REQUIRED = {
+    "guardian_name": _("Please enter your guardian's name."),
+    "guardian_relationship": _("Please enter how your guardian is related to you."),
+    "guardian_contact": _("Please enter a phone number or email address of your guardian."),
+    "guardian_consent": _("Applicants under 18 need their guardian's agreement."),
+}
+BAD_CONTACT = _("Please enter a phone number (digits and hyphens) or an email address.")
+MINOR_WITHOUT_CONSENT = _(
+    "This applicant is under 18 and the application carries no guardian's consent, so it has "
+    "not been accepted and nothing was created. Ask the applicant to apply again with their "
+    "guardian's name, contact and agreement, or record a consent on their client profile "
+    "first if they already are a client."
+)
+
+
+def _phone_or_email_ok(value: str) -> bool:
+    if "@" in value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            return False
+        return True
+    digits = [ch for ch in value if ch.isascii() and ch.isdigit()]
+    allowed = all((ch.isascii() and ch.isdigit()) or ch in "-+() " for ch in value)
+    return allowed and 10 <= len(digits) <= 15
+
+
+def client_answers_clean(answers: ClientAnswers) -> ClientAnswers:
+    """``answers`` normalised (names folded, spaces collapsed; a guardian only for a minor),
+    or a ``ValidationError`` naming each field that is missing or wrong."""
+    errors: dict[str, list[Any]] = {}
+    if answers.category and answers.category not in ClientProfile.Category.values:
+        errors["category"] = [_("Please choose a category.")]
+    texts = {
+        "school_or_organization": normalize_name(answers.school_or_organization),
+        "grade": normalize_name(answers.grade),
+        "guardian_name": normalize_name(answers.guardian_name),
+        "guardian_relationship": normalize_name(answers.guardian_relationship),
+        "guardian_contact": answers.guardian_contact.strip(),
+    }
+    if not answers.is_minor:
+        texts.update(guardian_name="", guardian_relationship="", guardian_contact="")
+    for name in ("school_or_organization", "grade", "guardian_name", "guardian_relationship"):
+        try:
+            validate_person_name(texts[name])
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if answers.is_minor:
+        filled = {**texts, "guardian_consent": answers.guardian_consent}
+        for name, message in GUARDIAN_REQUIRED.items():
+            if not filled[name] and name not in errors:
+                errors[name] = [message]
+        contact = texts["guardian_contact"]
+        if contact and not _phone_or_email_ok(contact):
+            errors["guardian_contact"] = [BAD_CONTACT]
+    if errors:
+        raise ValidationError(errors)
+    return ClientAnswers(
+        category=answers.category,
+        is_minor=answers.is_minor,
+        guardian_consent=answers.is_minor and answers.guardian_consent,
+        **texts,
+    )
+
+
 @transaction.atomic
 def application_submit(
     *,
@@ -95,12 +179,16 @@ def application_submit(
     answers: Sequence[str] = (),
     message: str = "",
     language: str = "ja",
+    privacy_consent: bool = False,
+    client: ClientAnswers | None = None,
 ) -> Application:
     """Stores an application from the public form. A second application from the same
     email (same program and side) while an earlier one is pending, waitlisted or accepted
     is stored too, marked ``duplicate_of`` the earliest one; the applicant is not told.
     The applicant is mailed an acknowledgement in ``language`` after commit (not again for
-    a duplicate: the earlier application got one)."""
+    a duplicate: the earlier application got one). ``privacy_consent`` (the box on the
+    form) is stored as the time it was given; ``client`` counts on the client side only,
+    where a minor's guardian fields are all required (``client_answers_clean``)."""
     # One submission at a time per program, so that duplicates are always detected; the
     # locked row is the one checked (the form may have closed since the caller loaded it).
     program = Program.objects.select_for_update().get(pk=program.pk)
@@ -115,6 +203,9 @@ def application_submit(
         family_name_kana=family_name_kana,
         given_name_kana=given_name_kana,
     )
+    about = client_answers_clean(client or ClientAnswers()) if side == Side.CLIENT else None
+    about = about or ClientAnswers()
+    now = timezone.now()
     # One spelling per mailbox (full-width, capitals, a trailing dot), so duplicates match.
     try:
         normalized_email = clean_email(email)
@@ -145,6 +236,15 @@ def application_submit(
         message=message.strip(),
         language=language if language in ("ja", "en") else "ja",
         duplicate_of=original,
+        privacy_consent_at=now if privacy_consent else None,
+        category=about.category,
+        school_or_organization=about.school_or_organization,
+        grade=about.grade,
+        is_minor=about.is_minor,
+        guardian_name=about.guardian_name,
+        guardian_relationship=about.guardian_relationship,
+        guardian_contact=about.guardian_contact,
+        guardian_consent_at=now if about.guardian_consent else None,
     )
     application.full_clean()
     application.save()
@@ -227,6 +327,77 @@ def _user_for(application: Application) -> tuple[User, bool]:
     return user, True
 
 
+def _check_consent_on_file(application: Application) -> None:
+    """A minor's application without a guardian's consent is accepted only for a client
+    whose profile here already holds an active consent; otherwise refused, nothing made."""
+    user = account_for_address(email=application.email).user
+    has_consent = (
+        user is not None
+        and GuardianConsent.objects.filter(
+            organization=application.organization,
+            client__user=user,
+            withdrawn_on__isnull=True,
+        ).exists()
+    )
+    if not has_consent:
+        raise ApplicationDecisionError(MINOR_WITHOUT_CONSENT)
+
+
+def _client_profile_from(
+    application: Application, *, user: User, decided_by: User | None
+) -> ClientProfile:
+    """The client's profile, created with the application's answers when missing (an
+    existing profile keeps its own); for a minor, the guardian's consent given on the form
+    is recorded on it."""
+    profile = client_profile_ensure(
+        organization=application.organization,
+        user=user,
+        category=application.category or ClientProfile.Category.OTHER,
+        school_or_organization=application.school_or_organization,
+        grade=application.grade,
+        is_minor=application.is_minor,
+    )
+    given_at = application.guardian_consent_at
+    if application.is_minor and given_at is not None:
+        _guardian_consent_from(
+            application,
+            profile=profile,
+            given_on=timezone.localdate(given_at),
+            decided_by=decided_by,
+        )
+    return profile
+
+
+def _guardian_consent_from(
+    application: Application,
+    *,
+    profile: ClientProfile,
+    given_on: datetime.date,
+    decided_by: User | None,
+) -> None:
+    """The consent the guardian gave on the form, recorded online on the day it was given.
+    A refusal (the form's checks make it unlikely) refuses the whole acceptance."""
+    try:
+        guardian_consent_record(
+            client=profile,
+            guardian_name=application.guardian_name,
+            relationship=application.guardian_relationship,
+            method=GuardianConsent.Method.ONLINE,
+            given_on=given_on,
+            note=str(_("Given on the public application form. Contact: %(contact)s"))
+            % {"contact": application.guardian_contact},
+            recorded_by=decided_by,
+        )
+    except ValidationError as exc:
+        raise ApplicationDecisionError(
+            _(
+                "The guardian's consent on this application could not be recorded "
+                "(%(problem)s), so it has not been accepted and nothing was created."
+            )
+            % {"problem": " ".join(exc.messages)}
+        ) from exc
+
+
 @transaction.atomic
 def application_accept(
     *,
@@ -244,6 +415,8 @@ def application_accept(
     )
     program = locked.program
     organization = locked.organization
+    if locked.side == Side.CLIENT and locked.lacks_guardian_consent:
+        _check_consent_on_file(locked)
     user, user_created = _user_for(locked)
     membership = Membership.objects.filter(organization=organization, user=user).first()
     kept_role = None
@@ -255,7 +428,7 @@ def application_accept(
     if locked.side == Side.SUPPORTER:
         supporter_profile_ensure(organization=organization, user=user)
     else:
-        client_profile_ensure(organization=organization, user=user)
+        _client_profile_from(locked, user=user, decided_by=decided_by)
     locked.user = user
     _decide(locked, status=Application.Status.ACCEPTED, decided_by=decided_by, message=message)
     _notify(locked)

@@ -22,7 +22,8 @@ from bansou.orgs.models import Organization
 from bansou.programs.models import Phase, Program, Target, Topic
 
 # Path segments under programs/ that a program slug may not take.
-RESERVED_SLUGS = frozenset({"new", "edit", "applications", "trainings"})
+# "privacy" is the organisation's public privacy notice (/p/<org>/privacy/).
+RESERVED_SLUGS = frozenset({"new", "edit", "applications", "trainings", "privacy"})
 MAX_QUESTIONS = 10
 QUESTION_MAX_LENGTH = 200
 MAX_TOPICS = 30

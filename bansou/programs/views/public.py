@@ -16,6 +16,19 @@ from bansou.programs.services.applications import program_accepts, questions_for
 from bansou.programs.services.public_limits import application_submit_limited
 
 
+class PublicPrivacyView(PublicOrgView):
+    """The organisation's privacy notice: its purposes of use of personal data (APPI 第21条)
+    and whom to ask, linked from every public form."""
+
+    access_policy = PUBLIC_IN_ORG
+    template_name = "public/privacy.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["organization"] = self.organization
+        return context
+
+
 class PublicProgramMixin(PublicOrgView):
     """Only a public program of the organisation exists here; anything else is 404."""
 
@@ -79,7 +92,8 @@ class PublicApplyView(PublicProgramMixin):
     template_name = "public/apply.html"
 
     def _form(self, data: Any = None) -> ApplicationForm:
-        return ApplicationForm(data, questions=questions_for(self.program, self._check_side()))
+        side = self._check_side()
+        return ApplicationForm(data, questions=questions_for(self.program, side), side=side)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
