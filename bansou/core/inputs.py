@@ -11,6 +11,7 @@ import datetime
 import unicodedata
 from typing import Any, TypeVar
 
+import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model
@@ -106,3 +107,10 @@ class FoldedCharField(forms.CharField):
     def to_python(self, value: Any) -> str:
         text = super().to_python(value) or ""
         return fold_width(text) if text else text
+
+
+class ModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """django-filter's model choice, with the choice field above: a query string with an
+    id no database integer can hold is set aside like any other bad value."""
+
+    field_class = ModelChoiceField

@@ -10,15 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.models import User
 from bansou.accounts.search import name_search
-from bansou.core.inputs import ModelChoiceField
+from bansou.core.inputs import ModelChoiceFilter
 from bansou.engagements.models import Engagement
 from bansou.engagements.selectors.access import engagements_visible_to
 from bansou.orgs.models import Organization
 from bansou.programs.selectors import programs_of
-
-
-class ProgramFilter(django_filters.ModelChoiceFilter):
-    field_class = ModelChoiceField  # refuses ids no database integer can hold
 
 
 class EngagementFilter(django_filters.FilterSet):
@@ -28,7 +24,7 @@ class EngagementFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Engagement.Status.choices, empty_label=_("All")
     )
-    program = ProgramFilter(label=_("Program"), queryset=None, empty_label=_("All"))
+    program = ModelChoiceFilter(label=_("Program"), queryset=None, empty_label=_("All"))
     order = django_filters.OrderingFilter(
         label=_("Order"),
         fields=(("created_at", "created"), ("client__family_name_kana", "client")),

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.search import name_search
-from bansou.core.inputs import ModelChoiceField
+from bansou.core.inputs import ModelChoiceFilter
 from bansou.orgs.models import Organization
 from bansou.people.models import ClientProfile
 from bansou.people.selectors import (
@@ -20,10 +20,6 @@ from bansou.people.selectors import (
 )
 
 
-class VenueFilter(django_filters.ModelChoiceFilter):
-    field_class = ModelChoiceField  # refuses ids no database integer can hold
-
-
 class ClientFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Name, reading or email"), method="search", max_length=100
@@ -31,7 +27,7 @@ class ClientFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(
         label=_("Category"), choices=ClientProfile.Category.choices, empty_label=_("All")
     )
-    venue = VenueFilter(label=_("Venue"), queryset=None, empty_label=_("All"))
+    venue = ModelChoiceFilter(label=_("Venue"), queryset=None, empty_label=_("All"))
     consent = django_filters.BooleanFilter(
         label=_("Minors without guardian consent"),
         method="without_consent",
