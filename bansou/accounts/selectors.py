@@ -62,3 +62,40 @@ def account_for_address(*, email: str) -> AddressAccount:
     if not holder.has_usable_password():
         return AddressAccount(user=holder)
     return AddressAccount(user=None, unconfirmed=True)
+
+
+def address_reaches_account(*, user: User, email: str) -> bool:
+    """Whether mail that signs in (a password reset link, a sign-in code) may go to
+    ``email`` for ``user``: their login, or an address they confirmed. An address still
+    waiting for confirmation (one a coordinator entered for them) reaches nobody yet."""
+    if user.email.lower() == email.lower():
+        return True
+    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+
+
+def address_used_by_another(*, user: User, email: str) -> bool:
+    """Whether another account signs in with ``email``, confirmed it or waits for it."""
+    return (
+        User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists()
+        or EmailAddress.objects.filter(email__iexact=email).exclude(user=user).exists()
+    )
+
+
+def address_taken_by_another(*, user: User, email: str) -> bool:
+    """Whether another account signs in with ``email`` or confirmed it."""
+    return (
+        User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists()
+        or EmailAddress.objects.filter(email__iexact=email, verified=True)
+        .exclude(user=user)
+        .exists()
+    )
+
+
+def pending_address(*, user: User) -> EmailAddress | None:
+    """The address that waits for its owner's confirmation to replace the login."""
+    return (
+        EmailAddress.objects.filter(user=user, verified=False)
+        .exclude(email__iexact=user.email)
+        .order_by("-pk")
+        .first()
+    )

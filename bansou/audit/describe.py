@@ -23,6 +23,7 @@ from bansou.orgs.models import Organization
 # or None when it is named by its own ``name``.
 PERSON_PATHS: dict[str, str | None] = {
     "accounts.user": "",
+    "orgs.membership": "user",
     "people.clientprofile": "user",
     "people.guardianconsent": "client__user",
     "people.teammember": "user",
@@ -122,6 +123,12 @@ SENTENCES: dict[str, str | Promise] = {
     "invitation_revoked": gettext_lazy("%(actor)s revoked an invitation"),
     "invitation_accepted": gettext_lazy("%(actor)s accepted an invitation"),
     "membership_deactivated": gettext_lazy("%(actor)s deactivated a membership"),
+    "people.member.name_corrected": gettext_lazy("%(actor)s corrected the name of %(subject)s"),
+    "people.member.email_change_requested": gettext_lazy(
+        "%(actor)s asked to change the email address of %(subject)s"
+    ),
+    "people.member.email_changed": gettext_lazy("%(actor)s confirmed a new email address"),
+    "people.member.role_changed": gettext_lazy("%(actor)s changed the role of %(subject)s"),
 }
 
 

@@ -1,6 +1,5 @@
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -10,10 +9,9 @@ from bansou.audit.forms import AuditFilterForm
 from bansou.audit.selectors import audit_entries
 from bansou.audit.services import audit_export_csv, client_ip
 from bansou.core.access import org_roles
+from bansou.core.paging import page_of
 from bansou.core.roles import Role
 from bansou.orgs.http import OrgView
-
-PAGE_SIZE = 50
 
 
 class AuditLogView(OrgView):
@@ -26,14 +24,11 @@ class AuditLogView(OrgView):
         context = super().get_context_data(**kwargs)
         form = AuditFilterForm(self.request.GET or None, organization=self.organization)
         entries = audit_entries(organization=self.organization, **form.filters())
-        page = Paginator(entries, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        query = self.request.GET.copy()
-        query.pop("page", None)
+        listing = page_of(entries, params=self.request.GET)
         context.update(
+            listing,
             form=form,
-            page=page,
-            lines=audit_lines(organization=self.organization, entries=page),
-            query=query.urlencode(),
+            lines=audit_lines(organization=self.organization, entries=listing["page"]),
         )
         return context
 

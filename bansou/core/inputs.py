@@ -114,3 +114,10 @@ class ModelChoiceFilter(django_filters.ModelChoiceFilter):
     id no database integer can hold is set aside like any other bad value."""
 
     field_class = ModelChoiceField
+
+
+class OrderingFilter(django_filters.OrderingFilter):
+    """django-filter's ordering, with the "descending" choices worded in this project's
+    catalogue (django-filter has no Japanese one)."""
+
+    descending_fmt = _("%s (descending)")

@@ -48,6 +48,13 @@ SCOPE_SWITCHES: tuple[ScopeSwitch, ...] = (
         "scopes_disabled",
         "a user's own memberships across organisations, for the organisation switcher",
     ),
+    ScopeSwitch(
+        "bansou/orgs/selectors.py",
+        "belongs_elsewhere",
+        "scopes_disabled",
+        "whether a person is also in another organisation (a yes or no): then only they "
+        "correct their own name and address",
+    ),
     # --- a person's calendar, which spans their organisations -----------------------------
     ScopeSwitch(
         "bansou/engagements/services/blocks.py",

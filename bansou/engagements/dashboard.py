@@ -4,7 +4,7 @@ from typing import Any
 
 from bansou.accounts.models import User
 from bansou.core.roles import Role
-from bansou.engagements.selectors.radar import continuity_radar
+from bansou.engagements.selectors.radar import radar_counts
 from bansou.engagements.selectors.work import (
     client_journal,
     client_next_session,
@@ -41,9 +41,9 @@ def dashboard_context(*, role: str, organization: Organization, user: User) -> d
             "engagements": engagements,
         }
     if role == Role.COORDINATOR:
-        radar = continuity_radar(organization=organization)
         return {
             "rematch_count": open_rematch_requests(organization=organization).count(),
-            "radar": radar,
+            # Counts only (the radar page lists them): the three the dashboard shows.
+            "radar": radar_counts(organization=organization, only=("quiet", "latent", "to_record")),
         }
     return {}

@@ -194,6 +194,20 @@ class Session(TenantModel):
                 condition=Q(ends_at__gt=F("starts_at")), name="engagements_session_ends_after_start"
             ),
         ]
+        indexes = [
+            # The radar (selectors/radar.py): each engagement's last held session, without
+            # reading every session; and the past sessions still scheduled ("to record").
+            models.Index(
+                fields=["engagement", "starts_at"],
+                condition=Q(status="held"),
+                name="engagements_session_held",
+            ),
+            models.Index(
+                fields=["ends_at"],
+                condition=Q(status="scheduled"),
+                name="engagements_session_open_end",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.engagement} {self.starts_at:%Y-%m-%d %H:%M}"

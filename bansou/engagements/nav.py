@@ -9,6 +9,7 @@ NAV_ITEMS = [
     NavItem(
         pgettext_lazy("client menu", "My supporter"), "engagements:list", frozenset({Role.CLIENT})
     ),
+    NavItem(_("Sessions"), "engagements:sessions", frozenset({Role.COORDINATOR, Role.SUPPORTER})),
     NavItem(_("My journal"), "engagements:journal", frozenset({Role.CLIENT})),
     NavItem(_("My week"), "engagements:calendar", frozenset({Role.COORDINATOR, Role.SUPPORTER})),
     NavItem(_("Meetings"), "engagements:meetings", frozenset({Role.COORDINATOR, Role.SUPPORTER})),

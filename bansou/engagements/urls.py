@@ -60,6 +60,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         sessions.CadenceView.as_view(),
         name="cadence",
     ),
+    path("sessions/", sessions.SessionListView.as_view(), name="sessions"),
     path("rematch-requests/", engagements.RematchQueueView.as_view(), name="rematch_queue"),
     path(
         "sessions/<int:session_pk>/edit/", sessions.SessionEditView.as_view(), name="session_edit"
@@ -107,6 +108,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("radar/", radar.RadarView.as_view(), name="radar"),
     path("radar/nudge/", radar.NudgeView.as_view(), name="nudge"),
+    path("radar/nudge-several/", radar.NudgeSeveralView.as_view(), name="nudge_several"),
     path("no-shows/", no_shows.NoShowRatesView.as_view(), name="no_shows"),
     # The team pages stay beside the people pages (/o/<org>/teams/); they are here because
     # membership changes reach the team's engagements.

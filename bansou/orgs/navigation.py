@@ -58,12 +58,19 @@ def all_nav_items() -> list[NavItem]:
 
 
 def nav_for(*, org_slug: str, role: str, current_path: str) -> list[dict[str, Any]]:
-    items = []
-    for item in all_nav_items():
-        if role in item.roles:
-            url = reverse(item.url_name, kwargs={"org_slug": org_slug})
-            current = current_path == url or (
-                url != f"/o/{org_slug}/" and current_path.startswith(url)
-            )
-            items.append({"label": item.label, "url": url, "current": current})
-    return items
+    """The role's menu; the entry whose address is the longest that the page's path is (or
+    starts with) is the current one, alone: on /members/invitations/ that is 招待, not
+    メンバー as well."""
+    home = reverse("orgs:dashboard", kwargs={"org_slug": org_slug})
+    entries = [
+        (item.label, reverse(item.url_name, kwargs={"org_slug": org_slug}))
+        for item in all_nav_items()
+        if role in item.roles
+    ]
+    matching = [
+        url
+        for _, url in entries
+        if current_path == url or (url != home and current_path.startswith(url))
+    ]
+    current = max(matching, key=len, default=None)
+    return [{"label": label, "url": url, "current": url == current} for label, url in entries]

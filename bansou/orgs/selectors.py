@@ -32,6 +32,25 @@ def members_of(*, organization: Organization, role: str | None = None) -> QueryS
     )
 
 
+def memberships_of(*, organization: Organization) -> QuerySet[Membership]:
+    """Every membership of the organisation, active or deactivated, with its person (the
+    members list filters and orders them)."""
+    return Membership.objects.filter(organization=organization).select_related("user")
+
+
+def membership_of(*, organization: Organization, pk: int) -> Membership | None:
+    """One membership of the organisation (active or not), with its person."""
+    return memberships_of(organization=organization).filter(pk=pk).first()
+
+
+def belongs_elsewhere(*, user: User, organization: Organization) -> bool:
+    """Whether the person has (or had) a membership in another organisation: their name
+    and address are then not this organisation's alone to correct. Only a yes or no
+    crosses tenants, never which organisation."""
+    with scopes_disabled():
+        return Membership.objects.filter(user=user).exclude(organization=organization).exists()
+
+
 def role_counts(*, organization: Organization) -> list[tuple[Role, int]]:
     counts = Counter(
         Membership.objects.filter(organization=organization, is_active=True).values_list(

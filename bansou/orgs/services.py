@@ -1,4 +1,7 @@
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from bansou.accounts.models import User
 from bansou.core.roles import Role
@@ -38,6 +41,47 @@ def membership_grant(*, organization: Organization, user: User, role: Role) -> M
     membership.full_clean()
     membership.save()
     return membership
+
+
+def coordinators_locked(
+    *, organization_id: int, membership_pk: int, actor: User
+) -> tuple[Membership, list[Membership]]:
+    """Locks the organisation's active coordinator memberships and the membership about to
+    change, in id order (the order every membership lock takes, so two callers never wait on
+    each other crosswise), before anything is checked. Returns that membership as it is now
+    and the active coordinators. Refuses an actor who is no longer an active coordinator
+    (another coordinator changed their role a moment ago). Call it inside a transaction."""
+    rows = list(
+        Membership.objects.select_for_update()
+        .filter(
+            Q(role=Role.COORDINATOR, is_active=True) | Q(pk=membership_pk),
+            organization_id=organization_id,
+        )
+        .select_related("user", "organization")
+        .order_by("pk")
+    )
+    coordinators = [m for m in rows if m.role == Role.COORDINATOR and m.is_active]
+    if not any(m.user_id == actor.pk for m in coordinators):
+        raise ValidationError(_("You are no longer a coordinator of this organisation."))
+    target = next((m for m in rows if m.pk == membership_pk), None)
+    if target is None:
+        raise Membership.DoesNotExist
+    return target, coordinators
+
+
+def last_coordinator_error(*, membership: Membership, coordinators: list[Membership]) -> str | None:
+    """Why ``membership`` may not stop being a coordinator (None: it may), judged on the
+    coordinators ``coordinators_locked`` returned."""
+    if membership.role != Role.COORDINATOR or not membership.is_active:
+        return None
+    if any(m.pk != membership.pk for m in coordinators):
+        return None
+    return str(
+        _(
+            "The organisation needs at least one active coordinator. Make someone else "
+            "coordinator first."
+        )
+    )
 
 
 @transaction.atomic

@@ -4,16 +4,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from bansou.core.access import ANY_MEMBER, PUBLIC, org_roles
+from bansou.core.paging import page_of
 from bansou.core.roles import Role
 from bansou.orgs.dashboard import collect_dashboard
+from bansou.orgs.filters import MemberFilter
 from bansou.orgs.forms import OrganizationMailForm, add_service_errors
 from bansou.orgs.http import OrgFormView, OrgView
-from bansou.orgs.selectors import members_of, memberships_for_user
+from bansou.orgs.selectors import memberships_for_user
 from bansou.orgs.services import organization_mail_set
 
 
@@ -49,18 +50,23 @@ class DashboardView(OrgView):
 
 
 class MemberListView(OrgView):
+    """Members found by name, reading (kana or romaji) or address, filtered by role and
+    status and ordered from the query string, fifty a page; each row opens the person's
+    correction page."""
+
     access_policy = org_roles(Role.COORDINATOR)
     template_name = "orgs/members.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        role = self.request.GET.get("role", "")
-        if role not in Role.values:
-            role = ""
-        context["roles"] = Role.choices
-        context["selected_role"] = role
-        context["members"] = members_of(organization=self.organization, role=role or None)
-        context["members_url"] = reverse("orgs:members", args=[self.organization.slug])
+        found = MemberFilter(self.request.GET, organization=self.organization)
+        listing = page_of(found.qs, params=self.request.GET)
+        context.update(
+            listing,
+            filter=found,
+            members=list(listing["page"].object_list),
+            filtered=found.is_filtered,
+        )
         return context
 
 

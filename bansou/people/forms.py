@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bansou.accounts.addresses import NormalizedEmailField
 from bansou.accounts.models import User
 from bansou.core.inputs import (
     FoldedCharField,
@@ -21,7 +22,7 @@ from bansou.core.inputs import (
 )
 from bansou.core.roles import Role
 from bansou.orgs.forms import add_service_errors
-from bansou.orgs.models import Venue
+from bansou.orgs.models import Organization, Venue
 from bansou.people.models import (
     LANGUAGE_CHOICES,
     ClientProfile,
@@ -40,6 +41,7 @@ from bansou.people.services.qualifications import (
     QualificationInput,
     qualification_check,
 )
+from bansou.people.widgets import PersonSearchInput, point_person_searches
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # The form's own wording of the consent methods ("Email" alone is already translated as the
@@ -292,27 +294,33 @@ class SupporterCreateForm(forms.Form):
     user = PersonChoiceField(
         label=_("Supporter"),
         queryset=User.objects.none(),
-        empty_label=_("Choose a person"),
+        widget=PersonSearchInput(role="supporter"),
         error_messages={"invalid_choice": _("This person is not a supporter without a profile.")},
     )
 
-    def __init__(self, *args: Any, queryset: QuerySet[User], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, queryset: QuerySet[User], organization: Organization, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = queryset  # type: ignore[attr-defined]
+        point_person_searches(self, organization)
 
 
 class ClientCreateForm(forms.Form):
     user = PersonChoiceField(
         label=_("Client"),
         queryset=User.objects.none(),
-        empty_label=_("Choose a person"),
+        widget=PersonSearchInput(role="client"),
         error_messages={"invalid_choice": _("This person is not a client without a profile.")},
     )
     category = forms.ChoiceField(label=_("Category"), choices=ClientProfile.Category.choices)
 
-    def __init__(self, *args: Any, queryset: QuerySet[User], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, queryset: QuerySet[User], organization: Organization, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = queryset  # type: ignore[attr-defined]
+        point_person_searches(self, organization)
 
 
 class ClientProfileForm(forms.Form):
@@ -419,7 +427,7 @@ class TeamCreateForm(forms.Form):
     members = PeopleChoiceField(
         label=_("Members"),
         queryset=User.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=PersonSearchInput(role="supporter", multiple=True),
         help_text=_("Choose two or more supporters."),
         error_messages={
             "invalid_choice": _("Only active supporters of the organisation can be team members."),
@@ -427,9 +435,12 @@ class TeamCreateForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, supporters: QuerySet[User], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, supporters: QuerySet[User], organization: Organization, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = supporters  # type: ignore[attr-defined]
+        point_person_searches(self, organization)
 
 
 class TeamRenameForm(forms.Form):
@@ -440,7 +451,7 @@ class TeamAddMemberForm(forms.Form):
     members = PersonChoiceField(
         label=_("Add a supporter"),
         queryset=User.objects.none(),
-        empty_label=_("Choose a supporter"),
+        widget=PersonSearchInput(role="supporter"),
         error_messages={
             "invalid_choice": _(
                 "Only active supporters of the organisation who are not yet in this team can "
@@ -483,6 +494,7 @@ class TeamPageForms:
         self.add = TeamAddMemberForm(
             bound("add"), candidates=team_candidates(team=team), prefix="add"
         )
+        point_person_searches(self.add, team.organization)
         self.remove = TeamRemoveMemberForm(
             bound("remove"), current=team_member_users(team=team), prefix="remove"
         )
@@ -605,3 +617,27 @@ def import_rows_from(formset: forms.BaseFormSet[ImportRowForm]) -> list[ImportRo
         for data in formset.cleaned_data
         if data and not data.get("DELETE")
     ]
+
+
+class MemberCorrectForm(forms.Form):
+    """A coordinator corrects a member. The rules, the reading in katakana among them, live
+    in ``people.services.members``, which says every refusal at once, each on its field.
+    Fields that may not change here (the name and address of someone who also belongs to
+    another organisation, a coordinator's own address, a deactivated membership's role)
+    are shown, not editable."""
+
+    family_name = forms.CharField(label=_("Family name (姓)"), max_length=50)
+    given_name = forms.CharField(label=_("Given name (名)"), max_length=50)
+    family_name_kana = forms.CharField(
+        label=_("Family name reading (セイ)"), max_length=50, required=False
+    )
+    given_name_kana = forms.CharField(
+        label=_("Given name reading (メイ)"), max_length=50, required=False
+    )
+    email = NormalizedEmailField(label=_("Email"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args: Any, fixed: Iterable[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in fixed:
+            self.fields[name].disabled = True

@@ -4,10 +4,10 @@ object of it) explicitly; the active scope is the safety net."""
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db import connection, models
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext
 
@@ -24,6 +24,7 @@ from bansou.people.models import (
     Team,
     TeamMember,
 )
+from bansou.people.services.checks import MAX_SPECIALTIES
 
 LANGUAGE_LABELS = dict(LANGUAGE_CHOICES)
 LANGUAGE_ORDER = {code: index for index, (code, _label) in enumerate(LANGUAGE_CHOICES)}
@@ -153,35 +154,74 @@ class SupporterRow:
         return self.active_engagements > self.profile.max_concurrent
 
 
-def supporter_rows(
-    *,
-    organization: Organization,
-    specialty: str = "",
-    language: str = "",
-    qualification: str = "",
-    query: str = "",
-) -> list[SupporterRow]:
-    """Profiles of the organisation's active supporters with their experience and load,
-    filtered. Specialties and languages are JSON lists, filtered in Python (portable across
-    SQLite and PostgreSQL; an organisation has hundreds of supporters, not millions)."""
+def supporters_listed(*, organization: Organization) -> QuerySet[SupporterProfile]:
+    """Profiles of the organisation's active supporters (the supporter list before its
+    filters), with their qualifications."""
     active_supporters = Membership.objects.filter(
         organization=organization, role=Role.SUPPORTER, is_active=True
     ).values("user_id")
-    profiles = supporter_profiles_of(organization=organization).filter(
-        name_search(query, prefix="user__"), user_id__in=active_supporters
-    )
-    if qualification:
-        profiles = profiles.filter(
-            pk__in=Qualification.objects.filter(
-                organization=organization, kind=qualification
-            ).values("profile_id")
+    return supporter_profiles_of(organization=organization).filter(user_id__in=active_supporters)
+
+
+# The longest each JSON list of a profile can be (the services clean them to these).
+LIST_LENGTHS = {"specialties": MAX_SPECIALTIES, "languages": len(LANGUAGE_CHOICES)}
+
+
+def list_holds(field: str, value: str) -> Q:
+    """Supporter profiles whose list ``field`` ("specialties" or "languages") holds
+    ``value``. Django's ``contains`` on a JSONField needs PostgreSQL (jsonb containment);
+    elsewhere (SQLite) each position the services allow is compared."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__contains": [value]})
+    condition = Q(pk__in=[])
+    for index in range(LIST_LENGTHS[field]):
+        condition |= Q(**{f"{field}__{index}": value})
+    return condition
+
+
+def has_qualification(*, organization: Organization, kind: str) -> Q:
+    return Q(
+        pk__in=Qualification.objects.filter(organization=organization, kind=kind).values(
+            "profile_id"
         )
-    selected = [
-        p
-        for p in profiles.order_by(*NAME_ORDER)
-        if (not specialty or specialty in p.specialties)
-        and (not language or language in p.languages)
-    ]
+    )
+
+
+# people sits below programs: a supporter's enrolments are reached by name (the value of
+# programs.models.Side.SUPPORTER; a test keeps them equal).
+ENROLMENT_SUPPORTER = "supporter"
+
+
+def enrolled_in(program: Any) -> Q:
+    """Supporter profiles whose person is actively enrolled as a supporter in ``program``."""
+    return Q(
+        user__enrollments__program=program,
+        user__enrollments__side=ENROLMENT_SUPPORTER,
+        user__enrollments__is_active=True,
+    )
+
+
+def supporter_programs(*, organization: Organization) -> QuerySet[Any]:
+    """The organisation's programs, newest first, for the supporter list's filter (reached
+    through ``Organization.programs``: programs sits above people)."""
+    return organization.programs.order_by("-starts_on", "name")
+
+
+def by_load(*, organization: Organization, profiles: QuerySet[SupporterProfile], full: bool) -> Q:
+    """Those of ``profiles`` whose active engagements (``active_engagement_counts``, as the
+    rows show them) have reached their concurrent capacity (``full``), or not: three
+    queries whatever their number (an organisation has hundreds of supporters)."""
+    rows = list(profiles.order_by().values_list("pk", "user_id", "max_concurrent"))
+    active = active_engagement_counts(organization=organization, user_ids=[r[1] for r in rows])
+    return Q(pk__in=[pk for pk, user_id, cap in rows if (active.get(user_id, 0) >= cap) == full])
+
+
+def supporter_rows(
+    *, organization: Organization, profiles: Iterable[SupporterProfile]
+) -> list[SupporterRow]:
+    """``profiles`` (a page of the supporter list) with their experience and load, in four
+    queries whatever their number."""
+    selected = list(profiles)
     user_ids = [p.user_id for p in selected]
     held = sessions_held_counts(organization=organization, user_ids=user_ids)
     active = active_engagement_counts(organization=organization, user_ids=user_ids)
@@ -435,15 +475,17 @@ def team_candidates(*, team: Team) -> QuerySet[User]:
 
 
 def people_search(
-    *, organization: Organization, role: Role, query: str, limit: int = 20
+    *, organization: Organization, roles: Iterable[Role], query: str, limit: int = 20
 ) -> tuple[list[User], bool]:
-    """Active members with ``role`` whose name, reading or address match ``query`` (each
-    word), in reading order: the first ``limit`` and whether there are more."""
+    """Active members holding one of ``roles`` whose name, reading or address match
+    ``query`` (each word), in reading order: the first ``limit`` and whether there are
+    more."""
     if not query.strip():
         return [], False
-    found = list(
-        users_with_role(organization=organization, role=role).filter(name_search(query))[
-            : limit + 1
-        ]
-    )
+    members = User.objects.filter(
+        pk__in=Membership.objects.filter(
+            organization=organization, role__in=list(roles), is_active=True
+        ).values("user_id")
+    ).order_by("family_name_kana", "given_name_kana", "email")
+    found = list(members.filter(name_search(query))[: limit + 1])
     return found[:limit], len(found) > limit

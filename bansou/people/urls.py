@@ -1,7 +1,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from bansou.people import views
-from bansou.people.views import invitation_import, invitations
+from bansou.people.views import invitation_import, invitations, members
 
 app_name = "people"
 
@@ -49,7 +49,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
         invitation_import.InvitationImportPreviewView.as_view(),
         name="invitation_import_preview",
     ),
-    # The mailed link (no login): the token is redacted in the request log.
+    path("members/<int:member_pk>/", members.MemberCorrectView.as_view(), name="member_correct"),
+    # The mailed links (no login): the token is redacted in the request log.
+    path(
+        "email-change/<str:token>/",
+        members.EmailChangeConfirmView.as_view(),
+        name="email_change_confirm",
+    ),
     path(
         "invitation/<str:token>/",
         invitations.InvitationAcceptView.as_view(),

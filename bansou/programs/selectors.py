@@ -3,10 +3,21 @@ active django-scopes scope is the safety net."""
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -14,6 +25,7 @@ from bansou.accounts.models import User
 from bansou.accounts.selectors import account_for_address
 from bansou.core.roles import Role
 from bansou.orgs.models import Membership, Organization
+from bansou.people.models import GuardianConsent
 from bansou.programs.models import (
     Application,
     Enrollment,
@@ -172,12 +184,12 @@ class SupporterReadiness:
 
 def supporter_readiness(*, program: Program) -> list[SupporterReadiness]:
     """Readiness of every actively enrolled supporter, in three queries."""
-    users = [
-        e.user
-        for e in Enrollment.objects.filter(program=program, side=Side.SUPPORTER, is_active=True)
-        .select_related("user")
-        .order_by("user__family_name_kana", "user__given_name_kana", "user__email")
-    ]
+    users = [e.user for e in enrolments_of(program=program, side=Side.SUPPORTER)]
+    return readiness_of(program=program, users=users)
+
+
+def readiness_of(*, program: Program, users: Sequence[User]) -> list[SupporterReadiness]:
+    """The readiness of ``users`` (enrolled supporters) for ``program``, in two queries."""
     required = list(
         Training.objects.filter(program=program, is_required=True).order_by("held_on", "pk")
     )
@@ -192,13 +204,62 @@ def supporter_readiness(*, program: Program) -> list[SupporterReadiness]:
     ]
 
 
-def enrolled_clients(*, program: Program) -> list[User]:
+PERSON_ORDER = ("user__family_name_kana", "user__given_name_kana", "user__email")
+
+
+def enrolments_of(*, program: Program, side: str | None = None) -> QuerySet[Enrollment]:
+    """The program's active enrolments (of one side, or both) with their person, in
+    reading order."""
+    enrolments = Enrollment.objects.filter(program=program, is_active=True)
+    if side:
+        enrolments = enrolments.filter(side=side)
+    return enrolments.select_related("user").order_by(*PERSON_ORDER, "side")
+
+
+def missing_required_training(*, program: Program) -> Exists:
+    """For an enrolment: a required training of ``program`` its person has not attended."""
+    attended = TrainingAttendance.objects.filter(
+        training=OuterRef("pk"), user=OuterRef(OuterRef("user_id"))
+    )
+    return Exists(
+        Training.objects.filter(program=program, is_required=True).exclude(Exists(attended))
+    )
+
+
+def attended_training(*, training: Training) -> Exists:
+    """For an enrolment: its person attended ``training``."""
+    return Exists(TrainingAttendance.objects.filter(training=training, user=OuterRef("user_id")))
+
+
+@dataclass(frozen=True)
+class EnrolmentRow:
+    enrolment: Enrollment
+    readiness: SupporterReadiness | None  # None for a client
+
+
+def enrolment_rows(*, program: Program, enrolments: Iterable[Enrollment]) -> list[EnrolmentRow]:
+    """One page of the program's enrolments, each supporter with their readiness."""
+    enrolments = list(enrolments)
+    supporters = [e.user for e in enrolments if e.side == Side.SUPPORTER]
+    readiness = {r.user.pk: r for r in readiness_of(program=program, users=supporters)}
     return [
-        e.user
-        for e in Enrollment.objects.filter(program=program, side=Side.CLIENT, is_active=True)
-        .select_related("user")
-        .order_by("user__family_name_kana", "user__given_name_kana", "user__email")
+        EnrolmentRow(
+            enrolment=e,
+            readiness=readiness.get(e.user_id) if e.side == Side.SUPPORTER else None,
+        )
+        for e in enrolments
     ]
+
+
+def enrolment_counts(*, program: Program) -> dict[str, int]:
+    """Active enrolments per side."""
+    counts = dict(
+        Enrollment.objects.filter(program=program, is_active=True)
+        .values_list("side")
+        .annotate(n=Count("pk"))
+        .values_list("side", "n")
+    )
+    return {side: counts.get(side, 0) for side in Side.values}
 
 
 def trainings_of(*, program: Program) -> QuerySet[Training]:
@@ -213,18 +274,22 @@ class AttendanceRow:
     attendance: TrainingAttendance | None
 
 
-def training_attendance_rows(*, training: Training) -> list[AttendanceRow]:
-    """The checklist: every actively enrolled supporter with their attendance, if any."""
-    users = [
-        e.user
-        for e in Enrollment.objects.filter(
-            program=training.program, side=Side.SUPPORTER, is_active=True
-        )
-        .select_related("user")
-        .order_by("user__family_name_kana", "user__given_name_kana", "user__email")
-    ]
-    by_user = {a.user_id: a for a in TrainingAttendance.objects.filter(training=training)}
+def attendance_rows(*, training: Training, enrolments: Iterable[Enrollment]) -> list[AttendanceRow]:
+    """The checklist of ``enrolments`` (a page of the program's supporters, or the rows a
+    submitted checklist named) with each one's attendance, if any."""
+    users = [e.user for e in enrolments]
+    by_user = {
+        a.user_id: a for a in TrainingAttendance.objects.filter(training=training, user__in=users)
+    }
     return [AttendanceRow(user=u, attendance=by_user.get(u.pk)) for u in users]
+
+
+def supporter_enrolments_among(
+    *, program: Program, user_ids: Iterable[int]
+) -> QuerySet[Enrollment]:
+    """The program's active supporter enrolments of ``user_ids`` (the rows of a submitted
+    attendance checklist), in reading order."""
+    return enrolments_of(program=program, side=Side.SUPPORTER).filter(user_id__in=list(user_ids))
 
 
 @dataclass(frozen=True)
@@ -249,23 +314,55 @@ def my_trainings(*, program: Program, user: User) -> list[MyTraining]:
 # --- applications -----------------------------------------------------------------------
 
 
-def applications_for_queue(
-    *, program: Program, status: str | None = None, side: str | None = None
-) -> QuerySet[Application]:
-    applications = Application.objects.filter(program=program)
-    if status:
-        applications = applications.filter(status=status)
-    if side:
-        applications = applications.filter(side=side)
-    return applications.order_by("-created_at", "-pk")
+def _consent_on_file() -> Exists:
+    """An active guardian's consent on the client profile, in this organisation, of the
+    account the application's address reaches (its login or a confirmed address): with
+    one, accepting a minor's application that carries no consent is allowed."""
+    email = OuterRef("email")
+    return Exists(
+        GuardianConsent.objects.filter(
+            organization=OuterRef("organization"), withdrawn_on__isnull=True
+        ).filter(
+            Q(client__user__email__iexact=email)
+            | Q(
+                client__user__emailaddress__email__iexact=email,
+                client__user__emailaddress__verified=True,
+            )
+        )
+    )
 
 
-def application_status_counts(*, program: Program, side: str | None = None) -> dict[str, int]:
-    applications = Application.objects.filter(program=program)
-    if side:
-        applications = applications.filter(side=side)
+def without_guardian_consent() -> Q:
+    """A minor's client application that accepting would refuse: no guardian's consent on
+    it (``Application.lacks_guardian_consent``) and none on file."""
+    lacking = Q(guardian_consent_at__isnull=True) | Q(guardian_name="")
+    return Q(side=Side.CLIENT, is_minor=True) & lacking & Q(~_consent_on_file())
+
+
+def applications_of(*, program: Program) -> QuerySet[Application]:
+    """The program's applications for the queue, each annotated ``needs_consent`` (a
+    minor without a guardian's consent, ``without_guardian_consent``), newest first."""
+    return (
+        Application.objects.filter(program=program)
+        .annotate(
+            needs_consent=ExpressionWrapper(without_guardian_consent(), output_field=BooleanField())
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def application_status_counts(
+    *, program: Program | None = None, applications: QuerySet[Application] | None = None
+) -> dict[str, int]:
+    """Applications per status: the program's, or those of ``applications`` (a filtered
+    queue)."""
+    if applications is None:
+        applications = Application.objects.filter(program=program)
     counts = dict(
-        applications.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+        applications.order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
     )
     return {status: counts.get(status, 0) for status in Application.Status.values}
 

@@ -191,6 +191,12 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # session only, so it can never be used to sign in, reset a password or receive a code.
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_CHANGE_EMAIL = True
+# A reset link or a sign-in code goes only to a login or a confirmed address, never to one
+# still waiting for confirmation (a coordinator's correction, people.services.members).
+ACCOUNT_FORMS = {
+    "reset_password": "bansou.accounts.forms.ConfirmedAddressResetPasswordForm",
+    "request_login_code": "bansou.accounts.forms.ConfirmedAddressLoginCodeForm",
+}
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_PREVENT_ENUMERATION = True

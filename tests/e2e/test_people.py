@@ -154,8 +154,13 @@ def test_coordinator_keeps_supporters_teams_and_consent(page: Page, live_server,
     # A mentor pair (2人1組).
     page.goto(f"{base}/teams/new/")
     page.get_by_label(t("Team name")).fill("ひまわりペア")
-    for mentor in people.mentors:
+    # Members are found by typing (kana, then romaji); a ticked one stays while one
+    # searches for the next.
+    search = page.locator("input[name=members_q]")
+    for mentor, typed in zip(people.mentors, ("すずき", "tanaka"), strict=True):
+        search.fill(typed)
         page.get_by_label(re.compile(mentor.display_name)).check()
+    expect(page.locator("input[name=members]:checked")).to_have_count(2)
     page.get_by_role("button", name=t("Create the team")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("ひまわりペア")
     expect(page.get_by_text(t("The team has been created."))).to_be_visible()

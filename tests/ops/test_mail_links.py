@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.conf import settings
 from django.core import mail
 from django.core.mail import EmailMessage
@@ -36,7 +37,9 @@ from bansou.matching.models import MatchingCriteria
 from bansou.matching.services.notifications import notify_match
 from bansou.matching.services.self_match import match_request_create
 from bansou.ops.models import OutboxMessage
+from bansou.orgs.models import Membership
 from bansou.people.services.invitations import invitation_create
+from bansou.people.services.members import email_change_confirm, member_correct
 from bansou.programs.models import Side
 from bansou.programs.services.applications import (
     application_accept,
@@ -172,7 +175,25 @@ def _send_everything(world: World, language: str) -> None:
     invitation_create(
         organization=org, invited_by=coordinator, email="invitee@example.test", role=Role.CLIENT
     )
+    _email_correction(world)
     _allauth_mails(world)
+
+
+def _email_correction(world: World) -> None:
+    """A coordinator corrects a member's address (the link to the new one, the notice to
+    the old one) and the person confirms it (the notice that it changed)."""
+    org, second = world.a.organization, world.a.extra["second_supporter"]
+    membership = Membership.objects.get(organization=org, user=second)
+    names = ("family_name", "given_name", "family_name_kana", "given_name_kana")
+    member_correct(
+        membership=membership,
+        actor=world.a.members[Role.COORDINATOR],
+        email="corrected@example.test",
+        role=membership.role,
+        **{name: getattr(second, name) or "名" for name in names},
+    )
+    pending = EmailAddress.objects.get(user=second, verified=False)
+    email_change_confirm(organization=org, key=EmailConfirmationHMAC(pending).key)
 
 
 @dataclass(frozen=True)

@@ -66,3 +66,36 @@ def test_the_form_offers_a_search_not_every_client_and_keeps_the_choice(client, 
     assert response.status_code == 200
     body = response.content.decode()
     assert f'name="client" value="{sato.pk}" checked' in body  # the choice is shown again
+
+
+def test_a_supporter_may_look_up_staff_for_a_meeting_but_never_clients(client, org_with_people):
+    org, _program, sato, supporter = org_with_people
+    coordinator = MembershipFactory(organization=org, role=Role.COORDINATOR).user
+    coordinator.family_name, coordinator.family_name_kana = "佐藤", "サトウ"
+    coordinator.save()
+    client.force_login(supporter)
+    staff = _search(
+        client, org, role="staff", field="attendees", attendees_q="サトウ", multiple="1"
+    ).content.decode()
+    found = re.findall(r'type="checkbox" name="attendees" value="(\d+)"', staff)
+    assert sorted(found) == sorted([str(supporter.pk), str(coordinator.pk)])
+    assert str(sato.pk) not in found  # a client is not staff
+    clients = _search(client, org, role="client", field="client", client_q="さとう")
+    assert clients.context["people"] == []
+
+
+def test_meeting_and_team_forms_search_people_and_keep_several_choices(client, org_with_people):
+    org, _program, _sato, supporter = org_with_people
+    other = UserFactory(family_name="鈴木", given_name="一郎", family_name_kana="スズキ")
+    MembershipFactory(organization=org, user=other, role=Role.SUPPORTER)
+    url = reverse("engagements:meeting_create", args=[org.slug])
+    page = client.get(url).content.decode()
+    assert 'name="attendees_q"' in page and "鈴木" not in page  # no list of all staff
+    response = client.post(
+        url, {"title": "ケース会議", "attendees": [supporter.pk, other.pk], "day": ""}
+    )
+    body = response.content.decode()
+    for person in (supporter, other):  # both choices shown again, ticked, above the search
+        assert f'type="checkbox" name="attendees" value="{person.pk}" checked' in body
+    team_page = client.get(reverse("engagements:team_create", args=[org.slug])).content.decode()
+    assert 'name="members_q"' in team_page and "鈴木" not in team_page

@@ -7,6 +7,7 @@ from django.utils.translation import override
 from bansou.accounts.models import User
 from bansou.core.roles import Role
 from bansou.engagements.models import Engagement, Session
+from bansou.people.filters import SupporterFilter
 from bansou.people.models import ClientProfile, Team
 from bansou.people.selectors import (
     active_engagement_counts,
@@ -14,6 +15,7 @@ from bansou.people.selectors import (
     specialty_suggestions,
     supporter_rows,
     supporter_sessions_held,
+    supporters_listed,
     team_profile,
     team_profiles_of,
 )
@@ -98,7 +100,7 @@ def test_active_engagement_counts_direct_and_through_teams(org):
 # --- supporter list ------------------------------------------------------------------------
 
 
-def test_supporter_rows_filter_by_specialty_language_and_qualification(org):
+def test_supporter_filter_by_specialty_language_and_qualification(org):
     a = SupporterProfileFactory(
         organization=org.organization,
         user=org.member(Role.SUPPORTER),
@@ -114,7 +116,7 @@ def test_supporter_rows_filter_by_specialty_language_and_qualification(org):
     QualificationFactory(profile=b)
 
     def pks(**filters: str) -> set[int]:
-        return {r.profile.pk for r in supporter_rows(organization=org.organization, **filters)}
+        return {p.pk for p in SupporterFilter(filters, organization=org.organization).qs}
 
     assert pks() == {a.pk, b.pk}
     assert pks(specialty="就職支援") == {a.pk}
@@ -123,12 +125,12 @@ def test_supporter_rows_filter_by_specialty_language_and_qualification(org):
     assert pks(specialty="自己理解", language="en") == set()
 
 
-def test_supporter_rows_leave_out_people_who_are_no_longer_supporters(org):
+def test_supporter_list_leaves_out_people_who_are_no_longer_supporters(org):
     former = org.member(Role.SUPPORTER)
     SupporterProfileFactory(organization=org.organization, user=former)
     former.memberships.update(is_active=False)
 
-    assert supporter_rows(organization=org.organization) == []
+    assert list(supporters_listed(organization=org.organization)) == []
 
 
 def test_supporter_row_load_is_capped_and_flags_over_capacity(org):
@@ -137,7 +139,8 @@ def test_supporter_row_load_is_capped_and_flags_over_capacity(org):
     for _ in range(3):
         _engagement(org, supporter=supporter)
 
-    (row,) = supporter_rows(organization=org.organization)
+    profiles = supporters_listed(organization=org.organization)
+    (row,) = supporter_rows(organization=org.organization, profiles=profiles)
 
     assert row.active_engagements == 3
     assert row.load_percent == 100

@@ -25,8 +25,9 @@ from bansou.engagements.services.lifecycle import (
 )
 from bansou.engagements.services.sessions import jitsi_room_url
 from bansou.orgs.models import Organization
+from bansou.people.forms import PersonChoiceField
 from bansou.people.models import Team
-from bansou.people.widgets import PersonSearchInput
+from bansou.people.widgets import PersonSearchInput, point_person_searches
 from bansou.programs.models import Phase, Program, Topic
 from bansou.scheduling.models import Weekday
 
@@ -42,12 +43,6 @@ def day_window(data: dict[str, Any]) -> tuple[datetime.datetime, datetime.dateti
     starts = datetime.datetime.combine(day, data["start_time"], tzinfo=tz)
     ends = datetime.datetime.combine(day, data["end_time"], tzinfo=tz)
     return starts, ends
-
-
-class PersonChoiceField(ModelChoiceField[User]):
-    def label_from_instance(self, obj: Any) -> str:
-        reading = f"（{obj.reading}）" if obj.reading else ""
-        return f"{obj.display_name}{reading}"
 
 
 def _members(organization: Organization, role: Role) -> Any:
@@ -80,10 +75,7 @@ class EngagementCreateForm(forms.Form):
         self.fields["program"].queryset = Program.objects.filter(organization=organization)  # type: ignore[attr-defined]
         self.fields["client"].queryset = _members(organization, Role.CLIENT)  # type: ignore[attr-defined]
         self.fields["supporter"].queryset = _members(organization, Role.SUPPORTER)  # type: ignore[attr-defined]
-        for name in ("client", "supporter"):
-            widget = self.fields[name].widget
-            assert isinstance(widget, PersonSearchInput)
-            widget.for_organization(organization)
+        point_person_searches(self, organization)
         self.fields["team"].queryset = Team.objects.filter(organization=organization)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:

@@ -13,8 +13,10 @@ from bansou.accounts.models import User
 from bansou.core.inputs import ModelChoiceField, validate_day_in_range
 from bansou.engagements.forms import DATE_INPUT, TIME_INPUT, day_window
 from bansou.engagements.models import Meeting
+from bansou.orgs.models import Organization
 from bansou.people.forms import PeopleChoiceField
 from bansou.people.models import Team
+from bansou.people.widgets import PersonSearchInput, point_person_searches
 
 NOT_STAFF = _(
     "Only active supporters and coordinators of the organisation can attend an internal meeting."
@@ -33,7 +35,7 @@ class MeetingForm(forms.Form):
     attendees = PeopleChoiceField(
         label=_("Attendees"),
         queryset=User.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=PersonSearchInput(role="staff", multiple=True),
         help_text=_("Supporters and coordinators only. Their calendars are held for this time."),
         error_messages={
             "invalid_choice": NOT_STAFF,
@@ -63,11 +65,13 @@ class MeetingForm(forms.Form):
         self,
         *args: Any,
         attendee_choices: QuerySet[User],
+        organization: Organization,
         teams: QuerySet[Team] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["attendees"].queryset = attendee_choices  # type: ignore[attr-defined]
+        point_person_searches(self, organization)
         if teams is None:
             del self.fields["team"]
         else:

@@ -9,16 +9,17 @@ from django_scopes import scope
 
 from bansou.core.roles import Role
 from bansou.engagements.models import RadarDigest
-from bansou.engagements.selectors.radar import continuity_radar
+from bansou.engagements.selectors.radar import RECORD_GRACE_DAYS, radar_counts
 from bansou.ops.mail import send_templated_mail
 from bansou.orgs.models import Membership, Organization
 
 
 def radar_digest_send(*, organization: Organization, now: datetime.datetime) -> int:
     """Emails the organisation's coordinators when the radar shows anyone, at most once a
-    day. Returns how many coordinators were written to."""
+    day. Returns how many coordinators were written to. Counts only (one COUNT per
+    category): the mail links to the radar, which lists them."""
     with scope(organization=organization):
-        radar = continuity_radar(organization=organization, now=now)
+        radar = radar_counts(organization=organization, now=now)
         if radar.total == 0:
             return 0
         try:
@@ -37,7 +38,11 @@ def radar_digest_send(*, organization: Organization, now: datetime.datetime) -> 
                 organization=organization,
                 subject=_("Continuity radar: people who may be drifting out of touch"),
                 template="engagements/email/radar_digest.txt",
-                context={"organization": organization, "radar": radar},
+                context={
+                    "organization": organization,
+                    "radar": radar,
+                    "record_grace_days": RECORD_GRACE_DAYS,
+                },
             )
         return len(coordinators)
 

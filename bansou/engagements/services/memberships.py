@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 
 from bansou.accounts.models import User
 from bansou.audit.services import audit_log
-from bansou.core.roles import Role
 from bansou.engagements.models import Session
 from bansou.engagements.selectors.memberships import member_future_sessions
 from bansou.engagements.services.booking_mail import booking_notify
 from bansou.engagements.services.sessions import session_set_status
 from bansou.orgs.models import Membership
+from bansou.orgs.services import coordinators_locked, last_coordinator_error
 
 
 @transaction.atomic
@@ -23,17 +23,18 @@ def membership_deactivate(*, membership: Membership, actor: User, reason: str = 
     refused) and every session of theirs still ahead is cancelled with notice. Returns
     how many sessions were cancelled. A coordinator cannot deactivate themself, nor the
     last active coordinator."""
-    locked = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    # The coordinators are locked first: two coordinators deactivating (or demoting) each
+    # other at once cannot leave the organisation without one.
+    locked, coordinators = coordinators_locked(
+        organization_id=membership.organization_id, membership_pk=membership.pk, actor=actor
+    )
     if not locked.is_active:
         raise ValidationError(_("This membership is already inactive."))
     if locked.user_id == actor.pk:
         raise ValidationError(_("You cannot deactivate your own membership."))
-    if locked.role == Role.COORDINATOR:
-        others = Membership.objects.filter(
-            organization_id=locked.organization_id, role=Role.COORDINATOR, is_active=True
-        ).exclude(pk=locked.pk)
-        if not others.exists():
-            raise ValidationError(_("The organisation needs at least one active coordinator."))
+    last = last_coordinator_error(membership=locked, coordinators=coordinators)
+    if last is not None:
+        raise ValidationError(last)
     now = timezone.now()
     sessions = member_future_sessions(membership=locked, now=now)
     cancel_reason = reason or _("The participation in the organisation has ended.")

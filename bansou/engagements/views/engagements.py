@@ -2,7 +2,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from bansou.audit.services import client_ip
 from bansou.core.access import org_roles
 from bansou.core.inputs import whole_number
+from bansou.core.paging import page_of
 from bansou.core.roles import Role
 from bansou.engagements.filters import EngagementFilter
 from bansou.engagements.forms import (
@@ -41,7 +41,6 @@ from bansou.orgs.forms import add_service_errors
 from bansou.orgs.http import OrgView
 
 PEOPLE = org_roles(Role.COORDINATOR, Role.SUPPORTER, Role.CLIENT)
-PAGE_SIZE = 50
 TEAM_SIDE = org_roles(Role.COORDINATOR, Role.SUPPORTER)
 
 
@@ -60,14 +59,11 @@ class EngagementListView(OrgView):
             user=self.user,
             role=self.role,
         )
-        page = Paginator(found.qs, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        query = self.request.GET.copy()
-        query.pop("page", None)
+        listing = page_of(found.qs, params=self.request.GET)
         context.update(
+            listing,
             filter=found,
-            page=page,
-            engagements=list(page.object_list),
-            query=query.urlencode(),
+            engagements=list(listing["page"].object_list),
             open_statuses=OPEN_STATUS_VALUES,
         )
         return context

@@ -60,7 +60,9 @@ class MeetingFormMixin(OrgView):
                 organization=self.organization, user=self.user, role=self.role
             )
         choices = meeting_attendee_choices(organization=self.organization)
-        return MeetingForm(attendee_choices=choices, teams=teams, **kwargs)
+        return MeetingForm(
+            attendee_choices=choices, teams=teams, organization=self.organization, **kwargs
+        )
 
 
 class MeetingCreateView(MeetingFormMixin):

@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from bansou.audit.services import client_ip
 from bansou.core.access import org_roles
+from bansou.core.paging import page_of
 from bansou.core.roles import Role
+from bansou.engagements.filters import SessionFilter
 from bansou.engagements.forms import (
     AuditedReadForm,
     CadenceForm,
@@ -252,3 +254,24 @@ class NoteAuditedReadView(OrgView):
             except ValidationError as error:
                 add_service_errors(form, error)
         return self.render_to_response(self.get_context_data(**context))
+
+
+class SessionListView(OrgView):
+    """Sessions across the engagements this person may see: coming ones first by default,
+    or those that passed, or those still waiting for their record; searched by name and
+    filtered by dates, status and program, fifty a page; the filters are in the URL."""
+
+    access_policy = org_roles(Role.COORDINATOR, Role.SUPPORTER)
+    template_name = "engagements/session_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        found = SessionFilter(
+            self.request.GET, organization=self.organization, user=self.user, role=self.role
+        )
+        listing = page_of(found.qs, params=self.request.GET)
+        query = listing["query"]
+        context.update(
+            listing, filter=found, sessions=list(listing["page"].object_list), filtered=bool(query)
+        )
+        return context

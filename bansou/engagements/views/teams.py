@@ -38,7 +38,9 @@ class TeamCreateView(OrgFormView[TeamCreateForm]):
 
     def get_form(self, form_class: Any = None) -> TeamCreateForm:
         supporters = selectors.users_with_role(organization=self.organization, role=Role.SUPPORTER)
-        return TeamCreateForm(supporters=supporters, **self.get_form_kwargs())
+        return TeamCreateForm(
+            supporters=supporters, organization=self.organization, **self.get_form_kwargs()
+        )
 
     def form_valid(self, form: TeamCreateForm) -> HttpResponse:
         try:

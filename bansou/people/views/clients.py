@@ -2,13 +2,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from bansou.core.access import org_roles
+from bansou.core.paging import page_of
 from bansou.core.roles import Role
 from bansou.orgs.forms import add_service_errors
 from bansou.orgs.http import OrgFormView, OrgView
@@ -24,10 +24,10 @@ from bansou.people.forms import (
 from bansou.people.models import ClientProfile
 from bansou.people.services import consent as consents
 from bansou.people.services import profiles
-from bansou.people.widgets import SEARCH_ROLES
+from bansou.people.widgets import SEARCH_ROLE_SETS, STAFF_SEARCH
 
 COORDINATOR = org_roles(Role.COORDINATOR)
-PAGE_SIZE = 50
+STAFF = org_roles(Role.COORDINATOR, Role.SUPPORTER)
 CONSENT_RECORDED = _("The guardian's consent has been recorded.")
 CONSENT_WITHDRAWN = _("The consent has been marked as withdrawn.")
 
@@ -47,18 +47,15 @@ class ClientListView(OrgView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         found = ClientFilter(self.request.GET or None, organization=self.organization)
-        page = Paginator(found.qs, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        query = self.request.GET.copy()
-        query.pop("page", None)
+        listing = page_of(found.qs, params=self.request.GET)
         context.update(
+            listing,
             filter=found,
-            page=page,
-            profiles=list(page.object_list),
+            profiles=list(listing["page"].object_list),
             without_profile=list(
                 selectors.client_users_without_profile(organization=self.organization)
             ),
             filtered=found.is_filtered,
-            query=query.urlencode(),
         )
         return context
 
@@ -71,7 +68,9 @@ class ClientCreateView(OrgFormView[ClientCreateForm]):
 
     def get_form(self, form_class: Any = None) -> ClientCreateForm:
         users = selectors.client_users_without_profile(organization=self.organization)
-        return ClientCreateForm(queryset=users, **self.get_form_kwargs())
+        return ClientCreateForm(
+            queryset=users, organization=self.organization, **self.get_form_kwargs()
+        )
 
     def get_initial(self) -> dict[str, Any]:
         return {"user": self.request.GET.get("user")}
@@ -180,22 +179,31 @@ class ClientConsentView(OrgView):
 
 class PersonSearchView(OrgView):
     """The choices under a person search box (``people.widgets.PersonSearchInput``): the
-    matching clients or supporters as radio buttons named after the form's field."""
+    matching people as radio buttons (or checkboxes) named after the form's field. A
+    supporter, who plans internal meetings, may look up staff only, never clients."""
 
-    access_policy = COORDINATOR
+    access_policy = STAFF
     template_name = "people/widgets/person_choices.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         params = self.request.GET
-        role = params.get("role", "")
+        roles = SEARCH_ROLE_SETS.get(params.get("role", ""), ())
+        if self.role != Role.COORDINATOR and set(roles) - set(STAFF_SEARCH):
+            roles = ()
         field = params.get("field", "")
         field = field if field.isidentifier() and len(field) <= 40 else "person"
         query = params.get(f"{field}_q", "")[:100]
         people, more = (
-            selectors.people_search(organization=self.organization, role=Role(role), query=query)
-            if role in SEARCH_ROLES
+            selectors.people_search(organization=self.organization, roles=roles, query=query)
+            if roles
             else ([], False)
         )
-        context.update(people=people, more=more, name=field, searched=bool(query.strip()))
+        context.update(
+            people=people,
+            more=more,
+            name=field,
+            multiple=params.get("multiple") == "1",
+            searched=bool(query.strip()),
+        )
         return context

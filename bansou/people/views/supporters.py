@@ -8,53 +8,40 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from bansou.core.access import org_roles
+from bansou.core.paging import page_of
 from bansou.core.roles import Role
 from bansou.orgs.forms import add_service_errors
 from bansou.orgs.http import OrgFormView, OrgView
 from bansou.people import selectors
+from bansou.people.filters import SupporterFilter
 from bansou.people.forms import SupporterCreateForm, SupporterProfileForms
-from bansou.people.models import LANGUAGE_CHOICES, Qualification, SupporterProfile
+from bansou.people.models import SupporterProfile
 from bansou.people.services import profiles
 
 COORDINATOR = org_roles(Role.COORDINATOR)
 
 
 class SupporterListView(OrgView):
+    """Supporters found by name, reading (kana or romaji) or email, filtered by program,
+    qualification, specialty, language and load, ordered and paged from the query string."""
+
     access_policy = COORDINATOR
     template_name = "people/supporters/list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        params = self.request.GET
-        suggestions = selectors.specialty_suggestions(organization=self.organization)
-        specialty = params.get("specialty", "")
-        specialty = specialty if specialty in suggestions else ""
-        language = params.get("language", "")
-        language = language if language in dict(LANGUAGE_CHOICES) else ""
-        qualification = params.get("qualification", "")
-        qualification = qualification if qualification in Qualification.Kind.values else ""
-        query = params.get("q", "")[:100]
+        found = SupporterFilter(self.request.GET or None, organization=self.organization)
+        listing = page_of(found.qs, params=self.request.GET)
         context.update(
+            listing,
+            filter=found,
             rows=selectors.supporter_rows(
-                organization=self.organization,
-                specialty=specialty,
-                language=language,
-                qualification=qualification,
-                query=query,
+                organization=self.organization, profiles=listing["page"].object_list
             ),
             without_profile=list(
                 selectors.supporter_users_without_profile(organization=self.organization)
             ),
-            specialties=suggestions,
-            languages=LANGUAGE_CHOICES,
-            qualification_kinds=Qualification.Kind.choices,
-            selected={
-                "specialty": specialty,
-                "language": language,
-                "qualification": qualification,
-                "q": query,
-            },
-            filtered=bool(specialty or language or qualification or query),
+            filtered=found.is_filtered,
         )
         return context
 
@@ -67,7 +54,9 @@ class SupporterCreateView(OrgFormView[SupporterCreateForm]):
 
     def get_form(self, form_class: Any = None) -> SupporterCreateForm:
         users = selectors.supporter_users_without_profile(organization=self.organization)
-        return SupporterCreateForm(queryset=users, **self.get_form_kwargs())
+        return SupporterCreateForm(
+            queryset=users, organization=self.organization, **self.get_form_kwargs()
+        )
 
     def get_initial(self) -> dict[str, Any]:
         return {"user": self.request.GET.get("user")}

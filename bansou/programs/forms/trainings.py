@@ -1,12 +1,14 @@
 """Forms of trainings and their attendance checklist."""
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bansou.core.inputs import whole_number
 from bansou.programs.forms.fields import (
     TEXT_MAX_LENGTH,
     date_field,
@@ -32,6 +34,24 @@ class TrainingForm(forms.Form):
         initial=True,
         help_text=_("A supporter can be matched only after attending every required training."),
     )
+
+
+# More rows than one page of the checklist shows are never read from one submission.
+MAX_CHECKLIST_ROWS = 200
+
+
+def checklist_user_ids(data: Mapping[str, Any]) -> list[int]:
+    """The supporters a submitted checklist showed: every row sends its date field (even
+    empty) and, ticked, its box, named ``date_<user id>`` and ``attended_<user id>``. The
+    checklist pages, so a submission changes these rows only: anyone the page did not show
+    (another page, someone enrolled meanwhile) is left as they are."""
+    ids = []
+    for key in data:
+        prefix, _sep, number = key.partition("_")
+        user_id = whole_number(number) if prefix in ("date", "attended") else None
+        if user_id is not None and user_id not in ids:
+            ids.append(user_id)
+    return ids[:MAX_CHECKLIST_ROWS]
 
 
 class AttendanceForm(forms.Form):

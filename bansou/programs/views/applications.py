@@ -1,57 +1,48 @@
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.functional import cached_property
 
 from bansou.accounts.selectors import account_for_address
 from bansou.core.access import org_roles
+from bansou.core.paging import page_of
 from bansou.core.roles import Role
 from bansou.orgs.http import OrgView
 from bansou.programs import selectors
+from bansou.programs.filters import ApplicationFilter
 from bansou.programs.forms.applications import DecisionForm
-from bansou.programs.models import Application, Side
+from bansou.programs.models import Application
 from bansou.programs.services.applications import ApplicationDecisionError, application_decide
 from bansou.programs.views.base import ProgramView
 
-PAGE_SIZE = 50
 # An application still waiting for a decision (it can be accepted or declined).
 UNDECIDED = (Application.Status.PENDING, Application.Status.WAITLISTED)
 
 
 class ApplicationQueueView(ProgramView):
-    """The screening queue of one program, filtered by status and side."""
+    """The screening queue of one program: applicants found by name, reading or email,
+    filtered by status (chips with counts), side, category and minors without a guardian's
+    consent, ordered and paged from the query string."""
 
     access_policy = org_roles(Role.COORDINATOR)
     template_name = "programs/applications/queue.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        program = self.program
-        status = self.request.GET.get("status", "")
-        side = self.request.GET.get("side", "")
-        status = status if status in Application.Status.values else ""
-        side = side if side in Side.values else ""
-        applications = selectors.applications_for_queue(
-            program=program, status=status or None, side=side or None
-        )
-        page = Paginator(applications, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        counts = selectors.application_status_counts(program=program, side=side or None)
+        found = ApplicationFilter(self.request.GET or None, program=self.program)
+        listing = page_of(found.qs, params=self.request.GET)
+        counts = found.status_counts()
         context.update(
-            page=page,
-            applications=page.object_list,
-            status=status,
-            side=side,
+            listing,
+            filter=found,
+            applications=list(listing["page"].object_list),
+            status=found.values.get("status", ""),
             statuses=[(value, label, counts[value]) for value, label in Application.Status.choices],
             total=sum(counts.values()),
-            sides=Side.choices,
-            queue_url=reverse(
-                "programs:applications",
-                kwargs={"org_slug": self.organization.slug, "program_slug": program.slug},
-            ),
+            without_status=found.query_without_status(),
+            filtered=found.is_filtered,
         )
         return context
 

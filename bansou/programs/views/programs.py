@@ -2,7 +2,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -10,13 +10,17 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from bansou.core.access import org_roles
+from bansou.core.paging import page_of
 from bansou.core.roles import Role
 from bansou.orgs.http import OrgView
 from bansou.programs import selectors
+from bansou.programs.filters import EnrolmentFilter
 from bansou.programs.forms.programs import ProgramEditor, new_program_initial
 from bansou.programs.models import Program, Side
 from bansou.programs.services.programs import program_create, program_update
 from bansou.programs.views.base import ProgramView
+
+ENROLMENTS_PER_PAGE = 25
 
 
 class ProgramListView(OrgView):
@@ -103,6 +107,18 @@ class ProgramEditView(ProgramView, ProgramEditorPage):
         return program_update(program=self.program, updated_by=self.user, **editor.outline_fields())
 
 
+def _enrolment_list(program: Program, params: QueryDict) -> dict[str, Any]:
+    """The program page's enrolments, searched, filtered and paged from ``params``."""
+    found = EnrolmentFilter(params or None, program=program)
+    listing = page_of(found.qs, params=params, per_page=ENROLMENTS_PER_PAGE)
+    return {
+        **listing,
+        "filter": found,
+        "enrolments": selectors.enrolment_rows(program=program, enrolments=listing["page"]),
+        "enrolment_counts": selectors.enrolment_counts(program=program),
+    }
+
+
 class ProgramDetailView(ProgramView):
     """Coordinators see everything about the program; enrolled supporters and clients a
     read-only page (description, timeline; supporters also topics and their trainings)."""
@@ -132,8 +148,7 @@ class ProgramDetailView(ProgramView):
     def _coordinator_context(self, outline: selectors.ProgramOutline) -> dict[str, Any]:
         program = self.program
         context: dict[str, Any] = {
-            "readiness": selectors.supporter_readiness(program=program),
-            "clients": selectors.enrolled_clients(program=program),
+            **_enrolment_list(program, self.request.GET),
             "trainings": list(selectors.trainings_of(program=program)),
             "targets": outline.targets,
             "topics": outline.topics,
