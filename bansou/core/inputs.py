@@ -121,3 +121,19 @@ class OrderingFilter(django_filters.OrderingFilter):
     catalogue (django-filter has no Japanese one)."""
 
     descending_fmt = _("%s (descending)")
+
+
+class SearchFilter(django_filters.CharFilter):
+    """A list's search box (``q``): a search field with an example, at most 100
+    characters, filtered by the FilterSet's ``search`` method. Shown with
+    ``partials/list_search.html``."""
+
+    def __init__(self, *, label: Any = None, method: str = "search", **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 100)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"type": "search", "placeholder": _("e.g. 山田, やまだ, yamada")}
+            ),
+        )
+        super().__init__(label=label or _("Name, reading or email"), method=method, **kwargs)

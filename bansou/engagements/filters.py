@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.models import User
 from bansou.accounts.search import name_search
-from bansou.core.inputs import ModelChoiceFilter, OrderingFilter
+from bansou.core.inputs import ModelChoiceFilter, OrderingFilter, SearchFilter
 from bansou.core.roles import Role
 from bansou.engagements.models import Engagement, Session
 from bansou.engagements.selectors.access import engagements_visible_to
@@ -23,9 +23,7 @@ from bansou.programs.selectors import programs_of
 
 
 class EngagementFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label=_("Client, supporter or team"), method="search", max_length=100
-    )
+    q = SearchFilter(label=_("Client, supporter or team"))
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Engagement.Status.choices, empty_label=_("All")
     )
@@ -83,7 +81,7 @@ class SessionFilter(django_filters.FilterSet):
         ("all", _("All")),
     )
 
-    q = django_filters.CharFilter(label=_("Client or supporter"), method="search", max_length=100)
+    q = SearchFilter(label=_("Client or supporter"))
     when = django_filters.ChoiceFilter(
         label=_("Which sessions"), choices=WHEN_CHOICES, method="by_when", empty_label=None
     )

@@ -20,6 +20,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, OuterRef
 
 from bansou.accounts.models import User
 from bansou.engagements.models import Engagement, RematchRequest
@@ -151,23 +154,23 @@ def pool_candidates(*, program: Program) -> tuple[list[User], list[User], list[T
     """Who may be in a round: enrolled clients without an open engagement in the program,
     enrolled supporters with a profile, and teams whose members are all such supporters."""
     org = program.organization
-    enrolled = Enrollment.objects.filter(program=program, is_active=True).select_related("user")
-    busy = set(
-        Engagement.objects.filter(program=program, status__in=OPEN_STATUSES).values_list(
-            "client_id", flat=True
-        )
+    # Narrowed in the database: a large program enrols thousands of clients, most of them
+    # already accompanied, and only the others become choices.
+    enrolled = Enrollment.objects.filter(program=program, is_active=True, user=OuterRef("pk"))
+    open_here = Engagement.objects.filter(
+        program=program, status__in=OPEN_STATUSES, client=OuterRef("pk")
     )
+    profile = SupporterProfile.objects.filter(organization=org, user=OuterRef("pk"))
     order = ("family_name_kana", "given_name_kana", "email")
-    clients = sorted(
-        (e.user for e in enrolled if e.side == Side.CLIENT and e.user_id not in busy),
-        key=lambda u: tuple(getattr(u, f) for f in order),
+
+    def by_reading(users: Any) -> list[User]:
+        return sorted(users, key=lambda u: tuple(getattr(u, f) for f in order))
+
+    clients = by_reading(
+        User.objects.filter(Exists(enrolled.filter(side=Side.CLIENT)), ~Exists(open_here))
     )
-    with_profile = set(
-        SupporterProfile.objects.filter(organization=org).values_list("user_id", flat=True)
-    )
-    supporters = sorted(
-        (e.user for e in enrolled if e.side == Side.SUPPORTER and e.user_id in with_profile),
-        key=lambda u: tuple(getattr(u, f) for f in order),
+    supporters = by_reading(
+        User.objects.filter(Exists(enrolled.filter(side=Side.SUPPORTER)), Exists(profile))
     )
     supporter_ids = {u.pk for u in supporters}
     members: dict[int, set[int]] = defaultdict(set)

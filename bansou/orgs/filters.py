@@ -10,6 +10,7 @@ from django.db.models.expressions import OrderBy
 from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.search import name_search
+from bansou.core.inputs import SearchFilter
 from bansou.core.roles import Role
 from bansou.orgs.models import Membership, Organization
 from bansou.orgs.selectors import memberships_of
@@ -37,9 +38,7 @@ STATUS_CHOICES = [
 
 
 class MemberFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label=_("Name, reading or email"), method="search", max_length=100
-    )
+    q = SearchFilter()
     role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.choices, empty_label=_("All"))
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=STATUS_CHOICES, empty_label=None, method="by_status"

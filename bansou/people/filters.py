@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.search import name_search
-from bansou.core.inputs import ModelChoiceFilter, OrderingFilter
+from bansou.core.inputs import ModelChoiceFilter, OrderingFilter, SearchFilter
 from bansou.orgs.models import Organization
 from bansou.people.models import LANGUAGE_CHOICES, ClientProfile, Qualification, SupporterProfile
 from bansou.people.selectors import (
@@ -29,9 +29,7 @@ from bansou.people.selectors import (
 
 
 class ClientFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label=_("Name, reading or email"), method="search", max_length=100
-    )
+    q = SearchFilter()
     category = django_filters.ChoiceFilter(
         label=_("Category"), choices=ClientProfile.Category.choices, empty_label=_("All")
     )
@@ -85,9 +83,7 @@ class SupporterFilter(django_filters.FilterSet):
     """The supporter list: found by name, reading (kana or romaji) or email; filtered by
     program (enrolled as a supporter), qualification, specialty, language and load."""
 
-    q = django_filters.CharFilter(
-        label=_("Name, reading or email"), method="search", max_length=100
-    )
+    q = SearchFilter()
     program = ModelChoiceFilter(
         label=_("Program"), queryset=None, empty_label=_("All"), method="in_program"
     )

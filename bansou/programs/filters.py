@@ -12,6 +12,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.search import name_search
+from bansou.core.inputs import SearchFilter
 from bansou.people.models import ClientProfile
 from bansou.programs.models import Application, Enrollment, Program, Side, Training
 from bansou.programs.selectors import (
@@ -23,18 +24,11 @@ from bansou.programs.selectors import (
     without_guardian_consent,
 )
 
-SEARCH_MAX_LENGTH = 100
 APPLICATION_ORDERS = {
     "newest": ("-created_at", "-pk"),
     "oldest": ("created_at", "pk"),
     "reading": ("family_name_kana", "given_name_kana", "email", "pk"),
 }
-
-
-def _search() -> django_filters.CharFilter:
-    return django_filters.CharFilter(
-        label=_("Name, reading or email"), method="search", max_length=SEARCH_MAX_LENGTH
-    )
 
 
 class ListFilter(django_filters.FilterSet):
@@ -59,7 +53,7 @@ class ListFilter(django_filters.FilterSet):
 
 
 class ApplicationFilter(ListFilter):
-    q = _search()
+    q = SearchFilter()
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Application.Status.choices, empty_label=_("All")
     )
@@ -121,7 +115,7 @@ class EnrolmentFilter(ListFilter):
     """The program page's people: supporters and clients enrolled, with readiness."""
 
     search_prefix = "user__"
-    q = _search()
+    q = SearchFilter()
     side = django_filters.ChoiceFilter(
         label=_("Taking part as"), choices=Side.choices, empty_label=_("Supporters and clients")
     )
@@ -150,7 +144,7 @@ class AttendanceFilter(ListFilter):
     """A training's checklist: the program's supporters, found by name, attended or not."""
 
     search_prefix = "user__"
-    q = _search()
+    q = SearchFilter()
     attended = django_filters.ChoiceFilter(
         label=_("Attendance"),
         choices=(("yes", _("Attended")), ("no", _("Not attended yet"))),

@@ -111,15 +111,24 @@ def test_a_supporter_sees_only_the_sessions_they_accompany(setup):
 
 
 @pytest.mark.parametrize(
-    "query", [{"since": "2026-13-40"}, {"when": "tomorrow"}, {"program": "①"}, {"page": "x"}]
+    "query",
+    [
+        {"since": "2026-13-40"},
+        {"q": "あ" * 150},
+        {"when": "tomorrow"},
+        {"program": "①"},
+        {"page": "x"},
+    ],
 )
 def test_unusable_values_are_explained_or_set_aside(setup, query):
     found, coordinator, _shimizu, s, _program = setup
     pks, response = found(coordinator, **query)
     assert pks == [s["next"].pk, s["later"].pk]  # the default list, not an error page
-    if "since" in query:
-        assert response.context["filter"].form.errors["since"]
-        assert "field-error" in response.content.decode()
+    for field in {"since", "q"} & set(query):  # explained on the field, the input kept
+        assert response.context["filter"].form.errors[field]
+        body = response.content.decode()
+        assert f'id="id_{field}_error"' in body or "field-error" in body
+        assert query[field] in body
 
 
 def test_the_query_count_does_not_grow_with_the_sessions(setup, client):

@@ -18,11 +18,19 @@ from bansou.accounts.models import User
 from bansou.audit.describe import audit_lines
 from bansou.audit.models import AuditEntry
 from bansou.core.roles import Role
+from bansou.engagements.models import Engagement
 from bansou.engagements.services.memberships import membership_deactivate
 from bansou.orgs.models import Membership
 from bansou.people.services.members import member_correct
 from tests.concurrency import in_parallel
-from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    EngagementFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    ProgramFactory,
+    UserFactory,
+)
 
 LINK = re.compile(r"https?://\S+/email-change/(\S+)/")
 
@@ -390,6 +398,27 @@ def test_a_role_change_is_audited_with_both_roles(
     assert entry.data == {"from": "supporter", "to": "partner"}
     [line] = audit_lines(organization=org, entries=[entry])
     assert line.sentence == f"{coordinator.display_name} changed the role of 山田 花子"
+
+
+def test_a_supporter_or_client_still_accompanied_keeps_the_role(
+    org, coordinator, member, coord_client, django_capture_on_commit_callbacks
+):
+    program = ProgramFactory(organization=org)
+    client = MembershipFactory(organization=org, role=Role.CLIENT)
+    engagement = EngagementFactory(program=program, client=client.user, supporter=member.user)
+    for membership, name in ((member, "山田 花子"), (client, client.user.display_name)):
+        response = _post(
+            coord_client, membership, django_capture_on_commit_callbacks, role=Role.VIEWER
+        )
+        assert response.status_code == 200
+        [message] = _errors(response, "role")
+        assert message.startswith(f"{name} still ") and "1 open engagement" in message
+        assert Membership.objects.get(pk=membership.pk).role == membership.role
+    # Once the engagement has ended, the role changes.
+    Engagement.objects.filter(pk=engagement.pk).update(status=Engagement.Status.ENDED)
+    response = _post(coord_client, member, django_capture_on_commit_callbacks, role=Role.VIEWER)
+    assert response.status_code == 302
+    assert Membership.objects.get(pk=member.pk).role == Role.VIEWER
 
 
 def test_the_last_coordinator_keeps_the_role(

@@ -34,6 +34,7 @@ from bansou.accounts.names import (
 )
 from bansou.accounts.selectors import address_taken_by_another, address_used_by_another
 from bansou.audit.services import audit_log
+from bansou.core.registry import app_modules
 from bansou.core.roles import Role
 from bansou.ops.mail import MailRecipient, send_templated_mail
 from bansou.orgs.models import Membership, Organization
@@ -41,6 +42,9 @@ from bansou.orgs.selectors import belongs_elsewhere
 from bansou.orgs.services import coordinators_locked, last_coordinator_error
 
 NAME_FIELDS = ("family_name", "given_name", "family_name_kana", "given_name_kana")
+
+# Apps above this one that may refuse a role change (``<app>.guards.role_change_refusal``).
+ROLE_GUARD_APPS = ("engagements",)
 
 
 @dataclass(frozen=True)
@@ -182,7 +186,13 @@ def _role_error(
     if not member.is_active:
         return _("This membership is deactivated: its role cannot change.")
     if role != Role.COORDINATOR:
-        return last_coordinator_error(membership=member, coordinators=coordinators) or ""
+        refusal = last_coordinator_error(membership=member, coordinators=coordinators)
+        if refusal:
+            return refusal
+    for module in app_modules(apps=ROLE_GUARD_APPS, module="guards"):
+        refusal = module.role_change_refusal(membership=member, role=role)
+        if refusal:
+            return str(refusal)
     return ""
 
 
