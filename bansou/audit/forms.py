@@ -16,6 +16,14 @@ class AuditFilterForm(forms.Form):
     actor = ModelChoiceField(
         label=_("Who"), queryset=User.objects.none(), required=False, empty_label=_("Anyone")
     )
+    who = forms.CharField(
+        label=_("or by name, reading or email"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("e.g. 山田, やまだ, yamada")}
+        ),
+    )
     action = forms.ChoiceField(label=_("What"), required=False)
     since = forms.DateField(
         label=_("From"),
@@ -28,6 +36,11 @@ class AuditFilterForm(forms.Form):
         required=False,
         validators=[validate_day_in_range],
         widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    order = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[("", _("Newest first")), ("oldest", _("Oldest first"))],
     )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
@@ -57,4 +70,6 @@ class AuditFilterForm(forms.Form):
             "action": self.cleaned_data.get("action") or "",
             "since": self.cleaned_data.get("since"),
             "until": self.cleaned_data.get("until"),
+            "who": self.cleaned_data.get("who") or "",
+            "oldest_first": self.cleaned_data.get("order") == "oldest",
         }

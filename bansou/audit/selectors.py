@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from bansou.accounts.models import User
+from bansou.accounts.search import name_search
 from bansou.audit.models import AuditEntry
 from bansou.orgs.models import Organization
 
@@ -33,12 +34,19 @@ def audit_entries(
     organization: Organization,
     action: str = "",
     actor: User | None = None,
+    who: str = "",
     since: datetime.date | None = None,
     until: datetime.date | None = None,
+    oldest_first: bool = False,
 ) -> QuerySet[AuditEntry]:
-    """The log, newest first, narrowed by action, actor and a period of days (both ends
-    included, in the organisation's time zone)."""
+    """The log, newest first (or oldest first), narrowed by action, actor (chosen, or
+    found by name, reading or address) and a period of days (both ends included, in the
+    organisation's time zone)."""
     entries = AuditEntry.objects.filter(organization=organization).select_related("actor")
+    if oldest_first:
+        entries = entries.order_by("created_at", "pk")
+    if who.strip():
+        entries = entries.filter(name_search(who, prefix="actor__"))
     if action:
         entries = entries.filter(action=action)
     if actor is not None:

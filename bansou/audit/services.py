@@ -116,6 +116,8 @@ def audit_export_csv(
             "actor": filters["actor"].pk if filters.get("actor") else None,
             "since": str(filters.get("since") or ""),
             "until": str(filters.get("until") or ""),
+            # Whether a name was searched, not the name: the log holds no personal data.
+            "searched_name": bool(filters.get("who")),
         },
     )
     out = io.StringIO()
