@@ -1,13 +1,37 @@
 """Running actions at the same moment from separate database connections (PostgreSQL
 race tests; SQLite serialises every writer, so the races cannot happen there)."""
 
+import fcntl
+import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django_scopes import scope
 
 from bansou.orgs.models import Organization
+
+
+@contextmanager
+def one_race_at_a_time() -> Iterator[None]:
+    """Holds a lock shared by the test processes (the pytest-xdist workers) while a race
+    runs: a race opens up to fifty connections at once, and two races in two workers
+    could pass PostgreSQL's ``max_connections`` (100 by default) and fail with "too many
+    clients" instead of racing."""
+    with open(Path(tempfile.gettempdir()) / "bansou-test-races.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+# The errors other than refusals raised in the last ``in_parallel`` run, by action: a
+# failing race test prints them.
+UNEXPECTED: dict[str, str] = {}
 
 
 def in_parallel(organization: Organization, actions: dict[str, Callable[[], object]]) -> dict:
@@ -16,6 +40,7 @@ def in_parallel(organization: Organization, actions: dict[str, Callable[[], obje
     of what it raised (a refusal is a ValidationError)."""
     barrier = threading.Barrier(len(actions))
     results: dict[str, str] = {}
+    UNEXPECTED.clear()
 
     def run(name: str, action: Callable[[], object]) -> None:
         try:
@@ -25,14 +50,18 @@ def in_parallel(organization: Organization, actions: dict[str, Callable[[], obje
             results[name] = "ok"
         except Exception as exc:
             results[name] = type(exc).__name__
+            if not isinstance(exc, ValidationError):
+                # What went wrong, for the failure report (a refusal is expected).
+                UNEXPECTED[name] = f"{type(exc).__name__}: {exc}"
         finally:
             connection.close()
 
     threads = [threading.Thread(target=run, args=item) for item in actions.items()]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with one_race_at_a_time():
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
     return results
 
 

@@ -15,7 +15,7 @@ from bansou.engagements.models import CalendarBlock, Session
 from bansou.engagements.selectors.booking import open_times
 from bansou.programs.models import Program, Side
 from bansou.scheduling.models import AppointmentType, AvailabilityRule
-from tests.concurrency import overlapping_active_blocks
+from tests.concurrency import one_race_at_a_time, overlapping_active_blocks
 from tests.factories import (
     EnrollmentFactory,
     MembershipFactory,
@@ -90,10 +90,11 @@ def test_fifty_students_booking_the_last_free_time_at_once_give_exactly_one(tran
             connection.close()
 
     threads = [threading.Thread(target=book, args=(b,)) for b in browsers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with one_race_at_a_time():
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
 
     for round_no, responses in results.items():
         statuses = sorted(status for status, _body in responses)

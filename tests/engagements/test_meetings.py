@@ -23,7 +23,7 @@ from bansou.engagements.services.meetings import (
 from bansou.engagements.services.sessions import session_schedule
 from bansou.ops.models import OutboxMessage
 from bansou.scheduling.services.feeds import feed_issue
-from tests.concurrency import in_parallel, overlapping_active_blocks
+from tests.concurrency import UNEXPECTED, in_parallel, overlapping_active_blocks
 from tests.factories import (
     EngagementFactory,
     MembershipFactory,
@@ -479,7 +479,7 @@ def test_parallel_meetings_for_one_person_at_one_time_make_exactly_one(transacti
         results = in_parallel(org, actions)
 
         expected = ["ValidationError"] * (len(actions) - 1) + ["ok"]
-        assert sorted(results.values()) == expected, results
+        assert sorted(results.values()) == expected, (results, UNEXPECTED)
         assert len(refusals) == len(actions) - 1
         assert all(TAKEN in message for message in refusals.values()), refusals
         held = CalendarBlock.objects.filter(

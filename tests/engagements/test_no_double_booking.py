@@ -29,7 +29,7 @@ from bansou.engagements.services.teams import team_member_add, team_member_remov
 from bansou.orgs.models import Organization
 from bansou.people.models import Team
 from bansou.programs.models import Program
-from tests.concurrency import overlapping_active_blocks
+from tests.concurrency import one_race_at_a_time, overlapping_active_blocks
 from tests.factories import (
     EngagementFactory,
     MembershipFactory,
@@ -347,10 +347,11 @@ def test_fifty_simultaneous_bookings_of_the_last_free_time_give_exactly_one(tran
             connection.close()
 
     threads = [threading.Thread(target=book, args=item) for item in browsers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with one_race_at_a_time():
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
 
     for round_no, responses in results.items():
         statuses = sorted(status for status, _body in responses)

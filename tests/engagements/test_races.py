@@ -18,7 +18,7 @@ from bansou.engagements.services.teams import team_member_add
 from bansou.orgs.models import Organization
 from bansou.people.models import Team, TeamMember
 from bansou.programs.models import Program, TrainingAttendance
-from tests.concurrency import in_parallel
+from tests.concurrency import in_parallel, one_race_at_a_time
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
@@ -69,10 +69,11 @@ def test_parallel_creates_of_the_same_engagement_make_exactly_one(transactional_
             connection.close()
 
     threads = [threading.Thread(target=create, args=(b,)) for b in browsers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with one_race_at_a_time():
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
 
     statuses = sorted(status for status, _body in responses)
     assert statuses == [200] * (PARALLEL - 1) + [302]

@@ -16,6 +16,7 @@ from bansou.matching.selectors import self_match_options
 from bansou.matching.services.self_match import match_request_create, match_request_decide
 from bansou.people.models import SupporterProfile
 from bansou.programs.models import Side
+from tests.concurrency import one_race_at_a_time
 from tests.factories import (
     ClientProfileFactory,
     EnrollmentFactory,
@@ -150,10 +151,11 @@ def test_two_concurrent_accepts_only_one_fits(transactional_db):
             connection.close()
 
     threads = [threading.Thread(target=accept, args=(r,)) for r in requests]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with one_race_at_a_time():
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
     assert sorted(outcomes) == ["ok", "refused"]
     assert Engagement.objects.filter(supporter=supporter).count() == 1
 
