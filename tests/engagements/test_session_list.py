@@ -43,8 +43,11 @@ def setup(client):
         "next": SessionFactory(
             engagement=mine, starts_at=now + 2 * HOUR, status=Session.Status.SCHEDULED
         ),
-        "later": SessionFactory(
-            engagement=theirs, starts_at=now + 50 * HOUR, status=Session.Status.SCHEDULED
+        "later": SessionFactory(  # noon, the day after tomorrow (whatever the hour now)
+            engagement=theirs,
+            starts_at=timezone.localtime(now).replace(hour=12, minute=0, second=0)
+            + datetime.timedelta(days=2),
+            status=Session.Status.SCHEDULED,
         ),
         "held": SessionFactory(engagement=mine, starts_at=now - 30 * HOUR),
         "unrecorded": SessionFactory(
