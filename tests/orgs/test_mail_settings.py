@@ -17,6 +17,8 @@ def test_a_coordinator_sets_and_clears_the_contact_address(world, client_for):
     client = client_for(world.a.members[Role.COORDINATOR])
     page = client.get(_url(world)).content.decode()
     assert 'name="contact_email"' in page
+    lead = page.split('class="lead">', 1)[1].split("</p>", 1)[0]
+    assert world.a.organization.name in lead  # the page names whose mail it sets
     response = client.post(_url(world), {"contact_email": " Office@Org-A.test "})
     assert response.status_code == 302 and response["Location"] == _url(world)
     world.a.organization.refresh_from_db()
