@@ -21,6 +21,16 @@ from bansou.matching.models import MatchRequest, MatchRound
 from bansou.ops.models import OutboxMessage
 from bansou.orgs.models import Invitation, Organization, Venue
 from bansou.programs.models import Side
+from bansou.salons.models import (
+    GroupEvent,
+    Referral,
+    SalonSeries,
+    ShareConsent,
+    TeacherReport,
+    VenueClosure,
+    VenueMessage,
+    VenueStaff,
+)
 from bansou.scheduling.models import (
     AppointmentType,
     AvailabilityException,
@@ -39,6 +49,8 @@ from tests.factories import (
     PhaseFactory,
     ProgramFactory,
     ReflectionLinkFactory,
+    ReservationFactory,
+    SalonBlockFactory,
     SessionFactory,
     SessionNoteFactory,
     SupporterProfileFactory,
@@ -48,6 +60,7 @@ from tests.factories import (
     TrainingFactory,
     UserFactory,
     VenueFactory,
+    VisitFactory,
 )
 
 # Property tests check behaviour, not speed (speed lives in bench/): no per-example deadline,
@@ -185,6 +198,7 @@ def _plant_accompaniment(world: OrgWorld, label: str) -> None:
     )
     _plant_availability(world, label)
     _plant_meeting(world, label)
+    _plant_salon(world, label)
     # The client's private calendar feed (it lists the planted session).
     # Written directly (not through feed_issue, which audits) so the world has no audit rows.
     world.extra["feed_token"] = f"feed-{org.slug}-token"
@@ -220,6 +234,102 @@ def _plant_meeting(world: OrgWorld, label: str) -> None:
     )
     meeting.attendees.add(world.members[Role.SUPPORTER], world.members[Role.COORDINATOR])
     world.extra["meeting"] = meeting
+
+
+def _plant_salon(world: OrgWorld, label: str) -> None:
+    """The venue's teacher (the partner) and supporter, a weekly salon and one of its
+    blocks far ahead (in no calendar of another test), staffed by the supporter, with the
+    client's reservation and visit, the teacher's referral, the client's consent and a
+    report, a thread message, a school closed day and a group event (B's carry the
+    canary)."""
+    org, venue = world.organization, world.venue
+    supporter, client = world.members[Role.SUPPORTER], world.members[Role.CLIENT]
+    teacher, coordinator = world.members[Role.PARTNER], world.members[Role.COORDINATOR]
+    program = world.extra["program"]
+    venue.access = f"{label} access"
+    venue.save(update_fields=["access"])
+    profile = world.extra["client_profile"]
+    profile.venue = venue
+    profile.save(update_fields=["venue"])
+    VenueStaff.objects.create(organization=org, venue=venue, user=teacher, kind="teacher")
+    VenueStaff.objects.create(organization=org, venue=venue, user=supporter, kind="supporter")
+    starts = timezone.make_aware(
+        datetime.datetime.combine(
+            timezone.localdate() + datetime.timedelta(days=120), datetime.time(13)
+        )
+    )
+    series = SalonSeries.objects.create(
+        organization=org,
+        venue=venue,
+        program=program,
+        weekday=starts.weekday(),
+        starts_at=datetime.time(13),
+        ends_at=datetime.time(16),
+        room=f"{label} room",
+        starts_on=starts.date(),
+        ends_on=starts.date(),
+    )
+    series.staff.add(supporter)
+    block = SalonBlockFactory(
+        program=program, venue=venue, series=series, starts_at=starts, staff=[supporter]
+    )
+    reservation = ReservationFactory(block=block, student=client, note=f"{label} wish")
+    visit = VisitFactory(
+        block=block, student=client, kind="walk_in", private_note=f"{label} visit note"
+    )
+    referral = Referral.objects.create(
+        organization=org, venue=venue, teacher=teacher, student=client, reason=f"{label} reason"
+    )
+    consent = ShareConsent.objects.create(
+        organization=org,
+        venue=venue,
+        student=client,
+        teacher=teacher,
+        scope="reports",
+        given_on=timezone.localdate(),
+        recorded_by=supporter,
+    )
+    report = TeacherReport.objects.create(
+        organization=org,
+        venue=venue,
+        student=client,
+        teacher=teacher,
+        consent=consent,
+        body=f"{label} report",
+        sent_by=supporter,
+    )
+    VenueMessage.objects.create(
+        organization=org, venue=venue, author=teacher, body=f"{label} message"
+    )
+    venue_closure = VenueClosure.objects.create(
+        organization=org,
+        venue=venue,
+        name=f"{label} school closed",
+        starts_on=starts.date() + datetime.timedelta(days=7),
+        ends_on=starts.date() + datetime.timedelta(days=7),
+    )
+    event = GroupEvent.objects.create(
+        organization=org,
+        program=program,
+        kind="job_talk",
+        title=f"{label} job talk",
+        venue=venue,
+        starts_at=starts - datetime.timedelta(days=1),
+        ends_at=starts - datetime.timedelta(days=1) + datetime.timedelta(hours=1),
+        created_by=coordinator,
+    )
+    event.staff.add(supporter)
+    world.extra.update(
+        series=series,
+        block=block,
+        reservation=reservation,
+        visit=visit,
+        referral=referral,
+        consent=consent,
+        report=report,
+        venue_closure=venue_closure,
+        event=event,
+    )
 
 
 def _plant_availability(world: OrgWorld, label: str) -> None:

@@ -8,7 +8,14 @@ from factory.django import DjangoModelFactory
 
 from bansou.accounts.models import User
 from bansou.core.roles import Role
-from bansou.engagements.models import Engagement, ReflectionLink, Session, SessionNote
+from bansou.engagements.models import (
+    CalendarBlock,
+    Engagement,
+    Meeting,
+    ReflectionLink,
+    Session,
+    SessionNote,
+)
 from bansou.engagements.services.blocks import session_blocks_hold
 from bansou.orgs.models import Membership, Organization, Venue
 from bansou.people.models import ClientProfile, SupporterProfile, Team, TeamMember
@@ -21,6 +28,7 @@ from bansou.programs.models import (
     Topic,
     Training,
 )
+from bansou.salons.models import Reservation, SalonBlock, Visit
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -225,3 +233,89 @@ class ReflectionLinkFactory(DjangoModelFactory[ReflectionLink]):
     organization = factory.SelfAttribute("session.organization")
     nonce = factory.LazyFunction(lambda: secrets.token_urlsafe(24))
     expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+
+
+# --- salons -----------------------------------------------------------------------------
+
+
+def _salon_start() -> datetime.datetime:
+    """A week from today, 13:00 in Tokyo."""
+    day = timezone.localdate() + datetime.timedelta(days=7)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(13)))
+
+
+class MeetingFactory(DjangoModelFactory[Meeting]):
+    class Meta:
+        model = Meeting
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = "サロン"
+    starts_at = factory.LazyFunction(_salon_start)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=3))
+
+
+class SalonBlockFactory(DjangoModelFactory[SalonBlock]):
+    """A salon a week ahead, 13:00–16:00, 30-minute slots of one student. ``staff=[...]``
+    makes them the meeting's attendees; ``holds=True`` also holds their calendars (off by
+    default, as for sessions)."""
+
+    class Meta:
+        model = SalonBlock
+        skip_postgeneration_save = True
+
+    program = factory.SubFactory(ProgramFactory)
+    organization = factory.SelfAttribute("program.organization")
+    venue = factory.SubFactory(VenueFactory, organization=factory.SelfAttribute("..organization"))
+    starts_at = factory.LazyFunction(_salon_start)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=3))
+    meeting = factory.SubFactory(
+        MeetingFactory,
+        organization=factory.SelfAttribute("..organization"),
+        title=factory.LazyAttribute(lambda o: f"サロン {o.factory_parent.venue.name}"),
+        starts_at=factory.SelfAttribute("..starts_at"),
+        ends_at=factory.SelfAttribute("..ends_at"),
+    )
+    slot_minutes = 30
+    slot_capacity = 1
+
+    @factory.post_generation
+    def staff(
+        obj: SalonBlock, create: bool, extracted: list[User] | None, **kwargs: object
+    ) -> None:
+        if create and extracted:
+            obj.meeting.attendees.set(extracted)
+
+    @factory.post_generation
+    def holds(obj: SalonBlock, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        if create and extracted:
+            CalendarBlock.objects.bulk_create(
+                CalendarBlock(
+                    organization_id=obj.organization_id,
+                    meeting=obj.meeting,
+                    user=user,
+                    starts_at=obj.starts_at,
+                    ends_at=obj.ends_at,
+                )
+                for user in obj.meeting.attendees.all()
+            )
+
+
+class ReservationFactory(DjangoModelFactory[Reservation]):
+    class Meta:
+        model = Reservation
+
+    block = factory.SubFactory(SalonBlockFactory)
+    organization = factory.SelfAttribute("block.organization")
+    student = factory.SubFactory(UserFactory)
+    slot_starts_at = factory.SelfAttribute("block.starts_at")
+
+
+class VisitFactory(DjangoModelFactory[Visit]):
+    class Meta:
+        model = Visit
+
+    block = factory.SubFactory(SalonBlockFactory)
+    organization = factory.SelfAttribute("block.organization")
+    venue = factory.SelfAttribute("block.venue")
+    occurred_at = factory.SelfAttribute("block.starts_at")
+    kind = Visit.Kind.WALK_IN

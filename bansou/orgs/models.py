@@ -150,6 +150,11 @@ class Venue(TenantModel):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SCHOOL)
     address = models.CharField(_("address"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Campus notes: what a supporter needs on the day.
+    room = models.CharField(_("room"), max_length=120, blank=True)
+    access = models.TextField(_("how to get in"), blank=True)
+    contact = models.CharField(_("contact at the venue"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("venue")

@@ -37,6 +37,7 @@ LAST_ITEMS: list[NavItem] = [
 NAV_APPS = [
     "engagements",
     "scheduling",
+    "salons",
     "programs",
     "people",
     "matching",

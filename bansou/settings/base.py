@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "bansou.engagements",
     "bansou.scheduling",
     "bansou.matching",
+    "bansou.salons",
     "bansou.surveys",
     "bansou.reports",
     "bansou.debut",

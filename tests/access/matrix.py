@@ -47,6 +47,16 @@ KWARG_PROVIDERS: dict[str, Callable[[World, str], Any]] = {
     "type_pk": _pk("appointment_type"),
     "meeting_pk": _pk("meeting"),
     "invitation_pk": _pk("invitation"),
+    "venue_pk": lambda world, org: getattr(world, org).venue.pk,
+    "series_pk": _pk("series"),
+    "block_pk": _pk("block"),
+    "reservation_pk": _pk("reservation"),
+    "visit_pk": _pk("visit"),
+    "referral_pk": _pk("referral"),
+    "consent_pk": _pk("consent"),
+    "report_pk": _pk("report"),
+    "venue_closure_pk": _pk("venue_closure"),
+    "event_pk": _pk("event"),
     "member_pk": lambda world, org: (
         Membership.objects.get(
             organization=getattr(world, org).organization,

@@ -173,16 +173,31 @@ def blocks_write(*, blocks: list[CalendarBlock], recheck: Callable[[], None]) ->
     """Writes calendar blocks (of sessions or internal meetings). When a concurrent writer
     committed first the database refuses (PostgreSQL's exclusion constraint), and
     ``recheck`` then raises the friendly message, which that writer has made true."""
-    # One order for every writer, so that two bookings waiting on each other cannot deadlock.
     blocks.sort(key=lambda b: (b.user_id, b.starts_at))
     try:
         with transaction.atomic():
+            _queue_behind_other_writers(user_ids=[b.user_id for b in blocks])
             CalendarBlock.objects.bulk_create(blocks)
     except IntegrityError as error:
         if CALENDAR_BLOCK_NO_OVERLAP not in str(error):
             raise
         recheck()
         raise ValidationError({"starts_at": ValidationError(taken_message([]), "taken")}) from error
+
+
+def _queue_behind_other_writers(*, user_ids: list[int]) -> None:
+    """PostgreSQL checks the exclusion constraint against a row another transaction has not
+    committed yet by waiting for that transaction; two bookings of one person inserted at
+    once wait on each other and one dies of a deadlock. Locking the people's rows first, in
+    one order, makes concurrent writers queue: the later one then meets the committed block
+    and gets the friendly message."""
+    ids = sorted(set(user_ids))
+    list(
+        User.objects.select_for_update(no_key=True)
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def blocks_move(*, session: Session, users: Sequence[User], recheck: Callable[[], None]) -> None:
