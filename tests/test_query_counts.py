@@ -30,6 +30,7 @@ from bansou.matching.models import MatchingCriteria, MatchRequest, MatchRound
 from bansou.orgs.models import Organization
 from bansou.people.models import GuardianConsent, Qualification
 from bansou.programs.models import Program, Side, TrainingAttendance
+from bansou.salons.models import SalonSeries, VenueClosure, VenueStaff
 from bansou.scheduling.models import (
     AppointmentType,
     AvailabilityException,
@@ -47,6 +48,8 @@ from tests.factories import (
     OrganizationFactory,
     PhaseFactory,
     ProgramFactory,
+    ReservationFactory,
+    SalonBlockFactory,
     SessionFactory,
     SessionNoteFactory,
     SupporterProfileFactory,
@@ -56,6 +59,7 @@ from tests.factories import (
     TrainingFactory,
     UserFactory,
     VenueFactory,
+    VisitFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -1264,4 +1268,331 @@ def test_program_calendar_query_count_constant(world, client_for, assert_constan
             program.slug,
             query="?week=2031-06-09",
         ),
+    )
+
+
+# --- salon venues and planning ------------------------------------------------------------
+
+
+def _salon_day(days: int, hour: int = 13) -> datetime.datetime:
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _earlier_this_year(days_back: int) -> datetime.datetime:
+    """A moment in the current 年度, up to ``days_back`` days ago (not before 1 April)."""
+    today = timezone.localdate()
+    start = datetime.date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+    day = max(start, today - datetime.timedelta(days=days_back))
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+
+
+def test_salon_venues_query_count_constant(world, client_for, assert_constant_queries):
+    """Each venue with its salons to come and its visits this 年度."""
+    org, program = _a(world)
+
+    def build(n):
+        names = []
+        for _ in range(n):
+            venue = VenueFactory(organization=org, name=_tag("拠点"), address=_tag("住所"))
+            SalonBlockFactory(program=program, venue=venue, starts_at=_salon_day(5))
+            past = SalonBlockFactory(program=program, venue=venue, starts_at=_earlier_this_year(3))
+            VisitFactory(block=past, kind="walk_in")
+            names += [venue.name, venue.address]
+        return names
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(client_for, world.a.members[Role.COORDINATOR], "salons:venues", org.slug),
+    )
+
+
+def test_salon_venue_page_query_count_constant(world, client_for, assert_constant_queries):
+    """A venue's people, closed days, weekly salons, next salons and the 年度's figures."""
+    org, program = _a(world)
+    venue = world.a.venue
+
+    def build(n):
+        names = []
+        for i in range(n):
+            supporter = _person(org, Role.SUPPORTER, _tag("支援"))
+            teacher = _person(org, Role.PARTNER, _tag("先生"))
+            VenueStaff.objects.create(
+                organization=org, venue=venue, user=supporter, kind="supporter"
+            )
+            VenueStaff.objects.create(organization=org, venue=venue, user=teacher, kind="teacher")
+            day = timezone.localdate() + datetime.timedelta(days=200 + next(_serial))
+            closure = VenueClosure.objects.create(
+                organization=org, venue=venue, name=_tag("休校"), starts_on=day, ends_on=day
+            )
+            series = SalonSeries.objects.create(
+                organization=org,
+                venue=venue,
+                program=program,
+                weekday=i % 7,
+                starts_at=datetime.time(13),
+                ends_at=datetime.time(16),
+                starts_on=timezone.localdate(),
+                ends_on=timezone.localdate() + datetime.timedelta(days=90),
+                room=_tag("教室"),
+            )
+            series.staff.add(supporter)
+            upcoming = SalonBlockFactory(
+                program=program, venue=venue, starts_at=_salon_day(1 + next(_serial) % 60)
+            )
+            upcoming.meeting.attendees.add(supporter)
+            ReservationFactory(block=upcoming, student=_person(org, Role.CLIENT))
+            past = SalonBlockFactory(
+                program=program, venue=venue, starts_at=_earlier_this_year(next(_serial) % 200)
+            )
+            VisitFactory(block=past, kind="walk_in", student=_person(org, Role.CLIENT))
+            names += [supporter.family_name, teacher.family_name, closure.name, series.room]
+        return names
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(
+            client_for, world.a.members[Role.COORDINATOR], "salons:venue", org.slug, venue.pk
+        ),
+    )
+
+
+def test_salon_blocks_query_count_constant(world, client_for, assert_constant_queries):
+    org, program = _a(world)
+
+    def build(n):
+        names = []
+        for _ in range(n):
+            venue = VenueFactory(organization=org, name=_tag("会場"))
+            staffer = _person(org, Role.SUPPORTER, _tag("担当"))
+            block = SalonBlockFactory(
+                program=program, venue=venue, starts_at=_salon_day(1 + next(_serial) % 90)
+            )
+            block.meeting.attendees.add(staffer)
+            ReservationFactory(block=block, student=_person(org, Role.CLIENT))
+            names += [venue.name, staffer.family_name]
+        return names
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(client_for, world.a.members[Role.COORDINATOR], "salons:blocks", org.slug),
+    )
+
+
+def test_salon_block_page_query_count_constant(world, client_for, assert_constant_queries):
+    """One salon's slots with every student who reserved, and its visits by kind."""
+    org, program = _a(world)
+    block = SalonBlockFactory(
+        program=program, venue=world.a.venue, starts_at=_salon_day(3), slot_capacity=40
+    )
+    slots = [block.starts_at + datetime.timedelta(minutes=30 * i) for i in range(6)]
+
+    def build(n):
+        names = []
+        for _ in range(n):
+            student = _person(org, Role.CLIENT, _tag("生徒"))
+            ReservationFactory(
+                block=block, student=student, slot_starts_at=slots[next(_serial) % 6]
+            )
+            VisitFactory(block=block, kind="outreach")
+            names.append(student.family_name)
+        return names
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(
+            client_for, world.a.members[Role.COORDINATOR], "salons:block", org.slug, block.pk
+        ),
+    )
+
+
+def test_teacher_school_page_query_count_constant(world, client_for, assert_constant_queries):
+    """A teacher's school page: the figures, every student who shares with them with the
+    days they came and the reports sent to them, and their referrals."""
+    org, program = _a(world)
+    venue, teacher = world.a.venue, world.a.members[Role.PARTNER]
+
+    def build(n):
+        shown = []
+        for _ in range(n):
+            student = _person(org, Role.CLIENT, _tag("共有"))
+            for scope in ("visits", "reports"):
+                consent = venue.share_consents.create(
+                    organization=org,
+                    student=student,
+                    teacher=teacher,
+                    scope=scope,
+                    given_on=timezone.localdate(),
+                )
+            body = _tag("報告")
+            consent.reports.create(
+                organization=org, venue=venue, student=student, teacher=teacher, body=body
+            )
+            past = SalonBlockFactory(program=program, venue=venue, starts_at=_earlier_this_year(5))
+            VisitFactory(block=past, kind="walk_in", student=student, private_note="秘密")
+            venue.referrals.create(organization=org, teacher=teacher, student=student)
+            shown += [student.family_name, body]
+        return shown
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(client_for, teacher, "salons:school", org.slug, venue.pk),
+    )
+
+
+def test_venue_thread_query_count_constant(world, client_for, assert_constant_queries):
+    """A school's thread: the last page of messages with their authors."""
+    org, _program = _a(world)
+    venue = world.a.venue
+
+    def build(n):
+        bodies = []
+        for _ in range(n):
+            author = _person(org, Role.SUPPORTER, _tag("支援"))
+            venue.staff.create(organization=org, user=author, kind="supporter")
+            bodies.append(_tag("連絡"))
+            venue.messages.create(organization=org, author=author, body=bodies[-1])
+        return bodies
+
+    # 30 messages with the planted one: one page (THREAD_PAGE_SIZE), every one on it.
+    assert_constant_queries(
+        build=build,
+        get=_getter(client_for, world.a.members[Role.PARTNER], "salons:thread", org.slug, venue.pk),
+        large=29,
+    )
+
+
+def test_salon_liaison_page_query_count_constant(world, client_for, assert_constant_queries):
+    """The supporters' liaison page: open referrals, consents, reports and messages."""
+    org, _program = _a(world)
+    venue, teacher = world.a.venue, world.a.members[Role.PARTNER]
+
+    def build(n):
+        shown = []
+        for _ in range(n):
+            student = _person(org, Role.CLIENT, _tag("生徒"))
+            consent = venue.share_consents.create(
+                organization=org,
+                student=student,
+                teacher=teacher,
+                scope="reports",
+                given_on=timezone.localdate(),
+            )
+            consent.reports.create(
+                organization=org, venue=venue, student=student, teacher=teacher, body="報告"
+            )
+            label = _tag("紹介")
+            venue.referrals.create(organization=org, teacher=teacher, student_label=label)
+            shown += [label]
+        return shown
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(
+            client_for, world.a.members[Role.SUPPORTER], "salons:liaison", org.slug, venue.pk
+        ),
+    )
+
+
+# --- group events and the salons' radar signals --------------------------------------------
+
+
+def test_group_events_query_count_constant(world, client_for, assert_constant_queries):
+    """The events list: each event with its venue, program and staff."""
+    org, program = _a(world)
+
+    def build(n):
+        shown = []
+        for _ in range(n):
+            venue = VenueFactory(organization=org, name=_tag("会場"))
+            starts = _salon_day(3)
+            event = venue.group_events.create(
+                organization=org,
+                program=program,
+                kind="guidance",
+                title=_tag("ガイダンス"),
+                starts_at=starts,
+                ends_at=starts + datetime.timedelta(hours=1),
+            )
+            staffer = _person(org, Role.SUPPORTER)
+            event.staff.add(staffer, world.a.members[Role.COORDINATOR])
+            shown += [event.title, venue.name, staffer.family_name]
+        return shown
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(client_for, world.a.members[Role.COORDINATOR], "salons:events", org.slug),
+        large=19,  # with the planted event, one page (EVENTS_PER_PAGE = 20)
+    )
+
+
+def test_radar_with_salon_signals_query_count_constant(world, client_for, assert_constant_queries):
+    """The whole radar: the engagement categories and the salons' sections (came once,
+    referred and never came, repeated no-shows, falling venues). Every salon row of a kind
+    ties with the others, so the first built are on the first page."""
+    org, program = _a(world)
+    now = timezone.now()
+    salons = {
+        name: SalonBlockFactory(
+            program=program, venue=world.a.venue, starts_at=now - datetime.timedelta(days=days)
+        )
+        for name, days in (("once", 60), ("missed", 10), ("missed_again", 20))
+    }
+    built = itertools.count()
+
+    def build(n):
+        names = []
+        for _ in range(n):
+            i = next(built)
+            supporter = _person(org, Role.SUPPORTER)
+            SupporterProfileFactory(organization=org, user=supporter, max_concurrent=0)
+            engagement = _aged(_engagement(world, supporter=supporter))
+            for _ in range(2):
+                SessionFactory(engagement=engagement, status=Session.Status.NO_SHOW)
+            once, referred, missing = (_person(org, Role.CLIENT) for _ in range(3))
+            block = salons["once"]
+            block.visits.create(
+                organization=org,
+                venue=block.venue,
+                occurred_at=block.starts_at,
+                kind="walk_in",
+                student=once,
+            )
+            referral = world.a.venue.referrals.create(
+                organization=org, teacher=world.a.members[Role.PARTNER], student=referred
+            )
+            referral.__class__.objects.filter(pk=referral.pk).update(
+                created_at=now - datetime.timedelta(days=20)
+            )
+            for key in ("missed", "missed_again"):
+                missed = salons[key]
+                reservation = missed.reservations.create(
+                    organization=org, student=missing, slot_starts_at=missed.starts_at
+                )
+                missed.visits.create(
+                    organization=org,
+                    venue=missed.venue,
+                    occurred_at=missed.starts_at,
+                    kind="no_show",
+                    student=missing,
+                    reservation=reservation,
+                )
+            venue = VenueFactory(organization=org, name=_tag("会場"))
+            earlier = SalonBlockFactory(
+                program=program, venue=venue, starts_at=now - datetime.timedelta(days=35)
+            )
+            for _ in range(5):
+                earlier.visits.create(
+                    organization=org, venue=venue, occurred_at=earlier.starts_at, kind="walk_in"
+                )
+            if i < RADAR_PAGE_SIZE // 2:
+                names += [engagement.client.family_name, supporter.family_name]
+            if i < RADAR_PAGE_SIZE:
+                names += [once.family_name, referred.family_name, missing.family_name]
+                names.append(venue.name)
+        return names
+
+    assert_constant_queries(
+        build=build,
+        get=_getter(client_for, world.a.members[Role.COORDINATOR], "engagements:radar", org.slug),
     )

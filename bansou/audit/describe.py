@@ -35,6 +35,7 @@ PERSON_PATHS: dict[str, str | None] = {
     "scheduling.availabilityexception": "user",
     "scheduling.bookinglimits": "user",
     "scheduling.calendarfeed": "user",
+    "salons.visit": "student",
     "programs.application": None,
     "programs.program": None,
     "people.team": None,
@@ -47,6 +48,12 @@ SENTENCES: dict[str, str | Promise] = {
     "session_note.read": gettext_lazy("%(actor)s read a private note about %(subject)s"),
     "session_note.shown": gettext_lazy("%(actor)s opened the private notes about %(subject)s"),
     "notes_read": gettext_lazy("%(actor)s read the private notes about %(subject)s"),
+    "salon_visit_note.read": gettext_lazy(
+        "%(actor)s read the private note of a salon visit of %(subject)s"
+    ),
+    "salon_visit_note.shown": gettext_lazy(
+        "%(actor)s opened the private note of a salon visit of %(subject)s"
+    ),
     "reflection.read": gettext_lazy("%(actor)s read the reflections of %(subject)s"),
     "engagement.status_changed": gettext_lazy(
         "%(actor)s changed the status of the engagement with %(subject)s"

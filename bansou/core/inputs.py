@@ -137,3 +137,24 @@ class SearchFilter(django_filters.CharFilter):
             ),
         )
         super().__init__(label=label or _("Name, reading or email"), method=method, **kwargs)
+
+
+STALE_PAGE = _("This page is out of date. Reload it and try again.")
+
+
+class HiddenErrorsOnTop(forms.Form):
+    """A form whose hidden fields carry what the page was showing (a ``sequence``, a
+    state): an unreadable value there has no field to stand beside, so it becomes one
+    message at the top of the form."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        hidden = [
+            name
+            for name in self.errors
+            if name in self.fields and self.fields[name].widget.is_hidden
+        ]
+        for name in hidden:
+            del self.errors[name]
+        if hidden:
+            self.add_error(None, STALE_PAGE)

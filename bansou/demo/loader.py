@@ -15,6 +15,7 @@ from bansou.accounts.services import user_create
 from bansou.demo.availability import availability_load
 from bansou.demo.bookings import bookings_load
 from bansou.demo.meetings import meetings_load
+from bansou.demo.salons import salons_load
 from bansou.demo.specs import (
     DemoAccompaniment,
     DemoAppointmentType,
@@ -83,6 +84,7 @@ class DemoLoadReport:
     accompaniments_created: int = 0
     bookings_created: int = 0
     meetings_created: int = 0
+    salons_created: int = 0
 
 
 def organization_load(*, spec: DemoOrganization, password: str, report: DemoLoadReport) -> None:
@@ -121,6 +123,13 @@ def organization_load(*, spec: DemoOrganization, password: str, report: DemoLoad
         if program is not None:
             report.bookings_created += bookings_load(program=program, specs=spec.bookings)
         report.meetings_created += meetings_load(organization=organization, specs=spec.meetings)
+        if spec.salons is not None and program is not None:
+            report.salons_created += salons_load(
+                organization=organization,
+                program=program,
+                spec=spec.salons,
+                coordinator=_user(spec.accompaniment.coordinator),
+            )
 
 
 def _organization(spec: DemoOrganization, report: DemoLoadReport) -> Organization:

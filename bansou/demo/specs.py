@@ -232,6 +232,53 @@ class DemoClosure:
 
 
 @dataclass(frozen=True)
+class DemoSalonVenue:
+    """A school's weekly salon: the venue (by name), its campus notes, who works there,
+    the weekday and hours, and its own closed days (days from today)."""
+
+    venue: str
+    weekday: int  # 0 Monday
+    hours: tuple[int, int]
+    room: str
+    access: str
+    contact: str
+    teachers: tuple[str, ...]
+    supporters: tuple[str, ...]
+    closed: tuple[tuple[str, int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class DemoStudent:
+    email: str
+    venue: int  # index into DemoSalons.venues
+    grade: str
+
+
+@dataclass(frozen=True)
+class DemoEvent:
+    kind: str
+    title: str
+    day: int
+    hours: tuple[int, int]
+    venue: int | None  # index into DemoSalons.venues, or None when online
+    staff: tuple[str, ...]
+    headcount: int | None = None
+    online: str = ""
+
+
+@dataclass(frozen=True)
+class DemoSalons:
+    """Salons over the last ``weeks_back`` weeks (held, with visits and logs) and the next
+    ``weeks_ahead`` (scheduled, some reserved); referrals, consents, reports, a thread."""
+
+    venues: tuple[DemoSalonVenue, ...]
+    students: tuple[DemoStudent, ...]
+    events: tuple[DemoEvent, ...] = ()
+    weeks_back: int = 12
+    weeks_ahead: int = 4
+
+
+@dataclass(frozen=True)
 class DemoOrganization:
     slug: str
     name: str
@@ -245,3 +292,4 @@ class DemoOrganization:
     closures: tuple[DemoClosure, ...] = ()
     bookings: tuple[DemoBooking, ...] = ()
     meetings: tuple[DemoMeeting, ...] = ()
+    salons: DemoSalons | None = None

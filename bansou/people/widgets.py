@@ -19,6 +19,7 @@ STAFF_SEARCH = (Role.SUPPORTER, Role.COORDINATOR)
 SEARCH_ROLE_SETS: dict[str, tuple[Role, ...]] = {
     "client": (Role.CLIENT,),
     "supporter": (Role.SUPPORTER,),
+    "partner": (Role.PARTNER,),
     "staff": STAFF_SEARCH,
 }
 

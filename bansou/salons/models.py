@@ -13,6 +13,7 @@ change one).
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -97,7 +98,7 @@ class SalonSeries(TenantModel):
     )
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
-    staff: "models.ManyToManyField[object, object]" = models.ManyToManyField(
+    staff: "models.ManyToManyField[Any, Any]" = models.ManyToManyField(
         USER, related_name="salon_series", verbose_name=_("staff")
     )
     created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -259,7 +260,7 @@ class Visit(TenantModel):
         Reservation, null=True, blank=True, on_delete=models.SET_NULL, related_name="visit"
     )
     grade = models.CharField(_("grade or year"), max_length=20, blank=True)
-    topics: "models.ManyToManyField[object, object]" = models.ManyToManyField(
+    topics: "models.ManyToManyField[Any, Any]" = models.ManyToManyField(
         Topic, blank=True, related_name="salon_visits", verbose_name=_("topics")
     )
     private_note = models.TextField(_("private note"), blank=True)
@@ -440,10 +441,10 @@ class GroupEvent(TenantModel):
     meeting_url = models.URLField(_("online link"), blank=True)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
-    staff: "models.ManyToManyField[object, object]" = models.ManyToManyField(
+    staff: "models.ManyToManyField[Any, Any]" = models.ManyToManyField(
         USER, blank=True, related_name="group_events_staffed", verbose_name=_("staff")
     )
-    attendees: "models.ManyToManyField[object, object]" = models.ManyToManyField(
+    attendees: "models.ManyToManyField[Any, Any]" = models.ManyToManyField(
         USER, blank=True, related_name="group_events_attended", verbose_name=_("named attendees")
     )
     headcount = models.PositiveIntegerField(_("headcount"), null=True, blank=True)

@@ -66,8 +66,10 @@ def test_the_feed_is_a_private_tokyo_calendar_and_records_when_it_was_read(world
     calendar = icalendar.Calendar.from_ical(response.content)
     assert org.name in str(calendar["X-WR-CALNAME"])
     assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Asia/Tokyo"]
-    (event,) = calendar.events
-    assert str(event["UID"]) == session_uid(session)
+    events = {str(event["UID"]): event for event in calendar.events}
+    # The session, and the salon duty the world gives this supporter (an internal meeting).
+    assert set(events) == {session_uid(session), meeting_uid(world.a.extra["block"].meeting)}
+    event = events[session_uid(session)]
     assert event.start == session.starts_at and event.start.tzinfo.key == "Asia/Tokyo"
     assert event.start.hour == 10
     assert world.a.members[Role.CLIENT].display_name in str(event["SUMMARY"])

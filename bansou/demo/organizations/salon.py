@@ -9,11 +9,15 @@ from bansou.demo.specs import (
     DemoClient,
     DemoClosure,
     DemoEngagement,
+    DemoEvent,
     DemoOrganization,
     DemoPerson,
     DemoPhase,
     DemoProgram,
+    DemoSalons,
+    DemoSalonVenue,
     DemoSeries,
+    DemoStudent,
     DemoSupporter,
     DemoTarget,
     DemoTraining,
@@ -28,6 +32,98 @@ from bansou.programs.models import Phase, Program
 
 P = DemoPerson
 C, S, CL, PA, V = Role.COORDINATOR, Role.SUPPORTER, Role.CLIENT, Role.PARTNER, Role.VIEWER
+
+# Salon students (besides client@ and client2@): email, names, reading, school, grade.
+STUDENTS = (
+    ("student01@salon.example", "吉田", "陽菜", "ヨシダ", "ヒナ", 0, "1年"),
+    ("student02@salon.example", "山口", "翔", "ヤマグチ", "ショウ", 0, "2年"),
+    ("student03@salon.example", "松本", "結衣", "マツモト", "ユイ", 0, "3年"),
+    ("student04@salon.example", "井上", "大和", "イノウエ", "ヤマト", 0, "3年"),
+    ("student05@salon.example", "木村", "美桜", "キムラ", "ミオ", 0, "2年"),
+    ("student06@salon.example", "林", "悠真", "ハヤシ", "ユウマ", 1, "1年"),
+    ("student07@salon.example", "清水", "葵", "シミズ", "アオイ", 1, "2年"),
+    ("student08@salon.example", "山崎", "湊", "ヤマザキ", "ミナト", 1, "3年"),
+    ("student09@salon.example", "森", "凛", "モリ", "リン", 1, "3年"),
+    ("student10@salon.example", "池田", "蒼", "イケダ", "アオ", 1, "2年"),
+    ("student11@salon.example", "橋口", "芽依", "ハシグチ", "メイ", 2, "1年"),
+    ("student12@salon.example", "阿部", "樹", "アベ", "イツキ", 2, "2年"),
+    ("student13@salon.example", "石川", "彩", "イシカワ", "アヤ", 2, "3年"),
+    ("student14@salon.example", "前田", "律", "マエダ", "リツ", 2, "3年"),
+)
+
+SALONS = DemoSalons(
+    venues=(
+        DemoSalonVenue(
+            "ひかり通信制高等学校 本校",
+            3,
+            (13, 16),
+            "図書室",
+            "正門ではなく東門から。事務室で入館証を受け取り、2階の図書室へ。",
+            "進路指導部 渡辺先生（内線 214）",
+            ("partner@salon.example",),
+            ("supporter@salon.example", "supporter2@salon.example"),
+            (("前期試験", 16, 20),),
+        ),
+        DemoSalonVenue(
+            "あおぞら高等学校 横浜キャンパス",
+            1,
+            (13, 16),
+            "3階 相談室B",
+            "受付で「キャリアサロン」と伝えてください。エレベーターは職員用のみ。",
+            "中村先生（キャンパス事務局 045-000-0000）",
+            ("teacher2@salon.example",),
+            ("supporter@salon.example",),
+        ),
+        DemoSalonVenue(
+            "みなと学園高等学校 千葉学習センター",
+            4,
+            (14, 17),
+            "学習室2",
+            "ビル5階。インターホンで学習センターを呼び出してください。",
+            "加藤先生（学習センター長）",
+            ("teacher3@salon.example",),
+            ("supporter2@salon.example",),
+        ),
+    ),
+    students=(
+        DemoStudent("client@salon.example", 0, "2年"),
+        DemoStudent("client2@salon.example", 0, "3年"),
+        *(DemoStudent(email, v, grade) for email, _f, _g, _fk, _gk, v, grade in STUDENTS),
+    ),
+    events=(
+        DemoEvent(
+            "job_talk",
+            "職業講話「デザインの仕事」（オンライン）",
+            -24,
+            (15, 16),
+            None,
+            ("supporter@salon.example",),
+            38,
+            "https://meet.example.jp/job-talk-design",
+        ),
+        DemoEvent(
+            "guidance", "3年生 進路ガイダンス", -10, (10, 12), 1, ("supporter@salon.example",), 112
+        ),
+        DemoEvent(
+            "guardian_seminar",
+            "保護者セミナー「高卒就職と奨学金」",
+            12,
+            (18, 19),
+            0,
+            ("supporter2@salon.example",),
+        ),
+        DemoEvent(
+            "training",
+            "支援者研修「声かけの技法」",
+            -40,
+            (19, 21),
+            None,
+            ("coordinator@salon.example",),
+            9,
+            "https://meet.example.jp/training",
+        ),
+    ),
+)
 
 ORGANIZATION = DemoOrganization(
     slug="mirai-salon",
@@ -51,6 +147,9 @@ ORGANIZATION = DemoOrganization(
         P("partner@salon.example", "渡辺", "直子", "ワタナベ", "ナオコ", PA),
         P("viewer@salon.example", "小林", "誠", "コバヤシ", "マコト", V),
         P("coordinator@debut.example", "橋本", "恵子", "ハシモト", "ケイコ", S),
+        P("teacher2@salon.example", "中村", "浩二", "ナカムラ", "コウジ", PA),
+        P("teacher3@salon.example", "加藤", "真理", "カトウ", "マリ", PA),
+        *(P(email, f, g, fk, gk, CL) for email, f, g, fk, gk, _v, _grade in STUDENTS),
     ),
     accompaniment=DemoAccompaniment(
         coordinator="coordinator@salon.example",
@@ -205,4 +304,5 @@ ORGANIZATION = DemoOrganization(
         ),
     ),
     closures=(DemoClosure("夏季休業", (8, 11), (8, 16)),),
+    salons=SALONS,
 )

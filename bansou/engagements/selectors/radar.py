@@ -31,10 +31,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import Promise, cached_property
 
 from bansou.accounts.models import User
 from bansou.core.inputs import whole_number
+from bansou.core.registry import app_modules
 from bansou.engagements.models import Engagement, Nudge, Session
 from bansou.orgs.models import Organization
 from bansou.people.models import SupporterProfile
@@ -539,3 +540,61 @@ def continuity_radar(
         organization=organization, program=program, quiet_days=quiet_days, now=now
     )
     return Radar(**{key: c.rows(c.queryset) for key, c in categories.items()})
+
+
+# --- sections of the apps above ------------------------------------------------------------
+
+# Apps whose ``<app>/radar.py`` adds sections to the radar page, in this order. Found by
+# name (``core.registry.app_modules``), as the dashboard finds its sections: this app
+# imports none of them.
+RADAR_APPS = ["salons"]
+
+
+@dataclass(frozen=True)
+class RadarSection:
+    """A section another app adds below the radar's own: ``key`` is its anchor and names
+    its page parameter (``<key>_page``); ``page`` a Django ``Page`` of its rows whose
+    ``paginator.count`` is the total; ``template`` renders the rows (it gets ``section``
+    and ``page``); ``note`` says in a line what the section lists."""
+
+    key: str
+    title: str | Promise
+    page: Page
+    template: str
+    note: str | Promise = ""
+
+    @property
+    def param(self) -> str:
+        return f"{self.key}_page"
+
+
+def radar_page(
+    queryset: QuerySet[Any, Any],
+    *,
+    rows: Callable[[Iterable[Any]], list[Any]],
+    number: str | int | None,
+    per_page: int = RADAR_PAGE_SIZE,
+    dicts: bool = False,
+) -> Page:
+    """A page of ``queryset`` paged as the radar's own categories are (the total from the
+    page's own query; a model queryset paged by its ids, then the page's rows loaded), its
+    rows made by ``rows``: for the sections of other apps."""
+    return _Category(queryset, rows, dicts=dicts).page(number, per_page)
+
+
+def radar_app_sections(
+    *,
+    organization: Organization,
+    program: Program | None = None,
+    params: Mapping[str, str],
+    now: datetime.datetime | None = None,
+) -> list[RadarSection]:
+    """The sections of ``RADAR_APPS``: each app's ``radar_sections(*, organization,
+    program, params, now)`` reads its own page parameters and filters from ``params``."""
+    now = now or timezone.now()
+    sections: list[RadarSection] = []
+    for module in app_modules(apps=RADAR_APPS, module="radar"):
+        sections += module.radar_sections(
+            organization=organization, program=program, params=params, now=now
+        )
+    return sections

@@ -114,7 +114,7 @@ def _check_actor(*, organization: Organization, actor: User) -> str:
     return role
 
 
-def _hold(*, meeting: Meeting, users: Sequence[User]) -> None:
+def meeting_hold(*, meeting: Meeting, users: Sequence[User]) -> None:
     """Holds each attendee's calendar for the meeting; refused, naming who is busy, when one
     of them already has a session or another meeting then (the meeting's own blocks are
     gone by now, in this transaction, when it moves)."""
@@ -202,7 +202,7 @@ def meeting_create(
     meeting.full_clean()
     meeting.save()
     meeting.attendees.set(users)
-    _hold(meeting=meeting, users=users)
+    meeting_hold(meeting=meeting, users=users)
     _notify(meeting=meeting, users=users, change="planned", actor=actor)
     return meeting
 
@@ -215,6 +215,10 @@ def _lock(meeting: Meeting) -> Meeting:
 def _check_may_change(*, meeting: Meeting, actor: User) -> tuple[list[User], str]:
     """Refuses someone who neither attends nor coordinates; returns the attendees (by id)
     and the actor's role."""
+    if Meeting.objects.filter(pk=meeting.pk, salon_block__isnull=False).exists():
+        raise ValidationError(
+            _("This meeting is a career salon: change it on the salon's own page.")
+        )
     attendees = sorted(meeting.attendees.all(), key=lambda u: u.pk)
     role = _check_actor(organization=meeting.organization, actor=actor)
     if role != Role.COORDINATOR and actor.pk not in {u.pk for u in attendees}:
@@ -279,7 +283,7 @@ def meeting_update(
     CalendarBlock.objects.filter(organization_id=locked.organization_id, meeting=locked).delete()
     locked.save()
     locked.attendees.set(users)
-    _hold(meeting=locked, users=users)
+    meeting_hold(meeting=locked, users=users)
     notices: list[tuple[Change, list[User]]] = [
         ("changed", [u for u in users if u.pk in before_ids]),
         ("planned", [u for u in users if u.pk not in before_ids]),

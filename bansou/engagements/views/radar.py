@@ -17,7 +17,12 @@ from bansou.engagements.selectors.lookups import (
     nudge_target,
     nudge_targets,
 )
-from bansou.engagements.selectors.radar import CATEGORIES, RECORD_GRACE_DAYS, radar_sections
+from bansou.engagements.selectors.radar import (
+    CATEGORIES,
+    RECORD_GRACE_DAYS,
+    radar_app_sections,
+    radar_sections,
+)
 from bansou.engagements.services.nudges import (
     NUDGE_BULK_LIMIT,
     nudge_bulk_problem,
@@ -41,8 +46,9 @@ def _without(params: QueryDict, name: str) -> str:
 
 
 class RadarView(OrgView):
-    """Each category of the radar a page at a time (``<category>_page``), with its count;
-    the program and quiet-days filters stay in the URL."""
+    """Each category of the radar a page at a time (``<category>_page``), with its count,
+    then the sections of the apps above (``RADAR_APPS``: the salons' signals); the program
+    and quiet-days filters stay in the URL."""
 
     access_policy = COORDINATOR
     template_name = "engagements/radar.html"
@@ -53,6 +59,9 @@ class RadarView(OrgView):
         programs = list(programs_of(organization=self.organization))
         program = next((p for p in programs if str(p.pk) == params.get("program", "")), None)
         days = whole_number(params.get("days"), maximum=365) or None
+        sections = radar_app_sections(
+            organization=self.organization, program=program, params=params
+        )
         context.update(
             radar=radar_sections(
                 organization=self.organization,
@@ -61,6 +70,7 @@ class RadarView(OrgView):
                 pages={key: params.get(f"{key}_page") for key in CATEGORIES},
             ),
             pager_queries={key: _without(params, f"{key}_page") for key in CATEGORIES},
+            app_sections=[(section, _without(params, section.param)) for section in sections],
             programs=programs,
             selected_program=program,
             days=days,

@@ -84,22 +84,22 @@ def venue_stats(
         occurred_at__gte=first,
         occurred_at__lt=after,
     )
-    for row in visits.values("venue_id", "kind").annotate(
+    for kind_row in visits.values("venue_id", "kind").annotate(
         n=Count("pk"), anonymous=Count("pk", filter=Q(student__isnull=True))
     ):
-        stats[row["venue_id"]].by_kind[row["kind"]] = row["n"]
-        if row["kind"] in ATTENDED:
-            stats[row["venue_id"]].anonymous += row["anonymous"]
+        stats[kind_row["venue_id"]].by_kind[kind_row["kind"]] = kind_row["n"]
+        if kind_row["kind"] in ATTENDED:
+            stats[kind_row["venue_id"]].anonymous += kind_row["anonymous"]
     # Students per venue, and those with two visits or more: one row per (venue, student).
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for row in (
+    for venue_id, n in (
         visits.filter(kind__in=ATTENDED, student__isnull=False)
         .values("venue_id", "student_id")
         .annotate(n=Count("pk"))
         .values_list("venue_id", "n")
     ):
-        counts[row[0]][0] += 1
-        counts[row[0]][1] += row[1] >= 2
+        counts[venue_id][0] += 1
+        counts[venue_id][1] += n >= 2
     for venue_id, (students, repeat) in counts.items():
         stats[venue_id].unique_students = students
         stats[venue_id].repeat_students = repeat

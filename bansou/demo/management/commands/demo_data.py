@@ -21,8 +21,8 @@ class Command(BaseCommand):
             f"{report.users_created} users, {report.memberships_created} memberships, "
             f"{report.venues_created} venues, "
             f"{report.accompaniments_created} accompaniment sets, "
-            f"{report.bookings_created} bookings, {report.meetings_created} internal meetings "
-            "created."
+            f"{report.bookings_created} bookings, {report.meetings_created} internal meetings, "
+            f"{report.salons_created} salons created."
         )
         if options["quiet_logins"]:
             return
