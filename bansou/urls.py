@@ -18,6 +18,8 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("bansou.ops.urls")),
     path("o/<slug:org_slug>/", include("bansou.scheduling.urls")),
     path("o/<slug:org_slug>/", include("bansou.salons.urls")),
+    path("o/<slug:org_slug>/", include("bansou.surveys.urls")),
+    path("o/<slug:org_slug>/", include("bansou.reports.urls")),
     path("o/<slug:org_slug>/", include("bansou.privacy.urls")),
     path("p/<slug:org_slug>/", include("bansou.programs.public_urls")),
     path("r/", include("bansou.engagements.reflection_urls")),

@@ -195,6 +195,8 @@ def _measure(client: Any, url: str, repeat: int, show: int = 0) -> dict[str, Any
         "error": repr(error[1])[:200] if error else None,
         "status": response.status_code,
         "kb": round(len(content) / 1024, 1),
+        # A prepared file (an attachment) is a download, not a page: no size goal.
+        "download": response.get("Content-Disposition", "").startswith("attachment"),
         "queries": query_count,
         "db_ms": round(sum(seconds for seconds, _ in in_driver) * 1000, 1),
         "p50": round(statistics.median(times), 1),
@@ -230,7 +232,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             for role in _roles(route.policy):
                 row: dict[str, Any] = {"name": route.name, "role": role}
                 for seeded in (large, small):
-                    url = reverse(route.name, kwargs={k: seeded.kwargs[k] for k in route.kwargs})
+                    url = reverse(route.name, kwargs=_kwargs(seeded, route, role))
                     client = Client(raise_request_exception=False)
                     if role != "anonymous":
                         client.force_login(seeded.actors[role])
@@ -264,6 +266,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _kwargs(seeded: Any, route: Any, role: str) -> dict[str, Any]:
+    """The URL's sample values; an object of one person's own (a file) is the role's."""
+    values = {k: seeded.kwargs[k] for k in route.kwargs}
+    return {k: v[role] if isinstance(v, dict) else v for k, v in values.items()}
+
+
 def _misses(row: dict[str, Any]) -> list[str]:
     large, small = row["large"], row["small"]
     limit = DASHBOARD_P95_MS if row["name"] in DASHBOARDS else P95_MS
@@ -272,7 +280,7 @@ def _misses(row: dict[str, Any]) -> list[str]:
         misses.append(f"status {large['status']}/{small['status']}")
     if large["p95"] > limit:
         misses.append(f"p95 > {limit:.0f} ms")
-    if large["kb"] > MAX_KB:
+    if large["kb"] > MAX_KB and not large.get("download"):
         misses.append(f"> {MAX_KB:.0f} KB")
     if large["queries"] != small["queries"]:
         misses.append(f"queries {large['queries']} vs {small['queries']}")
@@ -310,6 +318,13 @@ def summary(out: dict[str, Any]) -> list[str]:
         if label == "status":
             lines += [f"    {r['large']['error']}" for r in failing if r["large"]["error"]]
     lines += [f"not requested: {item}" for item in out["skipped"]]
+    for name in ("large", "small"):
+        counts = out["organisations"][name]
+        lines.append(
+            f"background builds ({name}): the whole audit log as CSV"
+            f" {counts.get('audit_csv_build_ms', '?')} ms, the client's data as PDF"
+            f" {counts.get('my_data_pdf_build_ms', '?')} ms"
+        )
     return lines
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import random
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from bansou.accounts.models import User
 from bansou.audit.models import AuditEntry
+from bansou.audit.services import audit_export_request
 from bansou.core.roles import Role
 from bansou.engagements.models import (
     CalendarBlock,
@@ -37,7 +39,8 @@ from bansou.engagements.models import (
 )
 from bansou.engagements.selectors.reflections import token_digest
 from bansou.matching.models import MatchRequest, MatchRound
-from bansou.ops.models import OutboxMessage
+from bansou.ops.models import OutboxMessage, PreparedFile
+from bansou.ops.services.files import prepared_file_request
 from bansou.orgs.models import Membership, Organization
 from bansou.people.models import (
     ClientProfile,
@@ -47,6 +50,7 @@ from bansou.people.models import (
     Team,
     TeamMember,
 )
+from bansou.privacy.services.export import personal_data_export_request
 from bansou.programs.models import (
     Application,
     Phase,
@@ -546,7 +550,40 @@ def _extras(org: Organization, *, label: str, size: float) -> Seeded:
         "meeting_pk": meetings[-1].pk,
         "user_pk": supporter.pk,
     }
-    return Seeded(label=label, organization=org, actors=actors, kwargs=kwargs, counts=counts(org))
+    seeded = Seeded(label=label, organization=org, actors=actors, kwargs=kwargs, counts=counts(org))
+    _prepared_files(seeded)
+    return seeded
+
+
+def _prepared_files(seeded: Seeded) -> None:
+    """Every person's own prepared file (``file_pk`` differs by role). The coordinator's is
+    the whole audit log as CSV and the client's their data as PDF, each built by the real
+    builder (inline: no broker), and its build time is counted."""
+    org = seeded.organization
+    files: dict[str, int] = {}
+    t0 = time.perf_counter()
+    coordinator = seeded.actors[Role.COORDINATOR.value]
+    made = audit_export_request(organization=org, actor=coordinator, filters={})
+    seeded.counts["audit_csv_build_ms"] = round((time.perf_counter() - t0) * 1000)
+    files[Role.COORDINATOR.value] = made.pk
+    t0 = time.perf_counter()
+    client = seeded.actors[Role.CLIENT.value]
+    made = personal_data_export_request(
+        organization=org, client=client, file_format="pdf", ip_address=None
+    )
+    seeded.counts["my_data_pdf_build_ms"] = round((time.perf_counter() - t0) * 1000)
+    files[Role.CLIENT.value] = made.pk
+    for role in (Role.SUPPORTER, Role.PARTNER, Role.VIEWER):
+        made = prepared_file_request(
+            organization=org,
+            user=seeded.actors[role.value],
+            kind="audit.log_csv",
+            params={"actor": seeded.actors[role.value].pk},
+        )
+        files[role.value] = made.pk
+    ready = PreparedFile.objects.filter(pk__in=files.values(), status="ready").count()
+    assert ready == len(files), "a prepared file was not built"
+    seeded.kwargs["file_pk"] = files  # by role
 
 
 def _invitations(org: Organization, *, label: str, size: float, by: User) -> int | None:

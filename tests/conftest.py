@@ -1,11 +1,15 @@
 import datetime
 import re
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
@@ -18,7 +22,7 @@ from bansou.accounts.models import User
 from bansou.core.roles import Role
 from bansou.engagements.models import Meeting
 from bansou.matching.models import MatchRequest, MatchRound
-from bansou.ops.models import OutboxMessage
+from bansou.ops.models import OutboxMessage, PreparedFile
 from bansou.orgs.models import Invitation, Organization, Venue
 from bansou.programs.models import Side
 from bansou.salons.models import (
@@ -39,6 +43,7 @@ from bansou.scheduling.models import (
     Closure,
 )
 from bansou.scheduling.services.feeds import feed_token_digest
+from bansou.surveys.models import Answer, Question, Response, Survey, SurveyInvitation
 from tests.factories import (
     ApplicationFactory,
     ClientProfileFactory,
@@ -78,6 +83,17 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def _test_media_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _own_media_root(settings: Any, _test_media_root: Path) -> None:
+    """Stored files (prepared exports) go to a directory of the test run, not var/."""
+    settings.MEDIA_ROOT = _test_media_root
 
 
 @pytest.fixture(autouse=True)
@@ -199,12 +215,14 @@ def _plant_accompaniment(world: OrgWorld, label: str) -> None:
     _plant_availability(world, label)
     _plant_meeting(world, label)
     _plant_salon(world, label)
+    _plant_survey(world, label)
     # The client's private calendar feed (it lists the planted session).
     # Written directly (not through feed_issue, which audits) so the world has no audit rows.
     world.extra["feed_token"] = f"feed-{org.slug}-token"
     CalendarFeed.objects.create(
         organization=org, user=client, token_hash=feed_token_digest(world.extra["feed_token"])
     )
+    _plant_files(world, label)
     # A pending invitation (B's names carry the canary).
     world.extra["invitation"] = Invitation.objects.create(
         organization=org,
@@ -216,6 +234,29 @@ def _plant_accompaniment(world: OrgWorld, label: str) -> None:
         expires_at=timezone.now() + datetime.timedelta(days=7),
         sent_at=timezone.now(),
     )
+
+
+def _plant_files(world: OrgWorld, label: str) -> None:
+    """One ready prepared file per role, each its owner's (B's carry the canary)."""
+    world.extra["files"] = {}
+    for role, user in world.members.items():
+        prepared = PreparedFile(
+            organization=world.organization,
+            requested_by=user,
+            kind="audit.log_csv",
+            title=f"{label} file",
+            language="ja",
+            status=PreparedFile.Status.READY,
+            progress=100,
+            filename=f"{label}.csv",
+            content_type="text/csv; charset=utf-8",
+            size=len(label.encode()),
+            finished_at=timezone.now(),
+            expires_at=timezone.now() + datetime.timedelta(days=3),
+        )
+        prepared.file.save(f"{role.value}.csv", ContentFile(label.encode()), save=False)
+        prepared.save()
+        world.extra["files"][role] = prepared
 
 
 def _plant_meeting(world: OrgWorld, label: str) -> None:
@@ -329,6 +370,77 @@ def _plant_salon(world: OrgWorld, label: str) -> None:
         report=report,
         venue_closure=venue_closure,
         event=event,
+    )
+
+
+def _plant_survey(world: OrgWorld, label: str) -> None:
+    """An open named survey of the clients with a scale and a free-text question, the
+    client's invitation (used) and response, and an open survey for anyone with the link
+    (its link in extra["survey_link"]); B's carry the canary."""
+    org, client = world.organization, world.members[Role.CLIENT]
+    closes_on = timezone.localdate() + datetime.timedelta(days=30)
+    survey = Survey.objects.create(
+        organization=org,
+        program=world.extra["program"],
+        title_ja=f"{label} アンケート",
+        audience=Survey.Audience.CLIENTS,
+        anonymous=False,
+        status=Survey.Status.OPEN,
+        closes_on=closes_on,
+        opened_at=timezone.now(),
+    )
+    scale = Question.objects.create(
+        organization=org,
+        survey=survey,
+        position=1,
+        kind="scale",
+        text_ja=f"{label} 満足度",
+        measures_satisfaction=True,
+    )
+    text = Question.objects.create(
+        organization=org, survey=survey, position=2, kind="text", text_ja=f"{label} ご意見"
+    )
+    now = timezone.now()
+    invitation = SurveyInvitation.objects.create(
+        organization=org,
+        survey=survey,
+        person=client,
+        nonce=f"nonce-{org.slug}",
+        token_hash=f"survey-invitation-{org.slug}",
+        sent_at=now,
+        used_at=now,
+    )
+    response = Response.objects.create(
+        organization=org,
+        survey=survey,
+        respondent=client,
+        program=world.extra["program"],
+        via="invitation",
+        key=uuid.uuid4(),
+        submitted_on=timezone.localdate(),
+        submitted_at=now,
+    )
+    Answer.objects.create(organization=org, response=response, question=scale, number=4)
+    answer = Answer.objects.create(
+        organization=org, response=response, question=text, text=f"{label} 自由記述"
+    )
+    link_survey = Survey.objects.create(
+        organization=org,
+        title_ja=f"{label} 公開アンケート",
+        audience=Survey.Audience.LINK,
+        status=Survey.Status.OPEN,
+        closes_on=closes_on,
+        link_token=f"survey-link-{org.slug}",
+    )
+    Question.objects.create(
+        organization=org, survey=link_survey, position=1, kind="nps", text_ja=f"{label} 推奨度"
+    )
+    world.extra.update(
+        survey=survey,
+        survey_question=text,
+        survey_invitation=invitation,
+        survey_answer=answer,
+        survey_link=link_survey.link_token,
     )
 
 

@@ -36,6 +36,8 @@ PERSON_PATHS: dict[str, str | None] = {
     "scheduling.bookinglimits": "user",
     "scheduling.calendarfeed": "user",
     "salons.visit": "student",
+    "salons.shareconsent": "student",
+    "salons.teacherreport": "student",
     "programs.application": None,
     "programs.program": None,
     "people.team": None,
@@ -54,6 +56,13 @@ SENTENCES: dict[str, str | Promise] = {
     "salon_visit_note.shown": gettext_lazy(
         "%(actor)s opened the private note of a salon visit of %(subject)s"
     ),
+    "salons.consent.recorded": gettext_lazy(
+        "%(actor)s recorded the consent of %(subject)s to share with a teacher"
+    ),
+    "salons.consent.withdrawn": gettext_lazy(
+        "%(actor)s withdrew the consent of %(subject)s to share with a teacher"
+    ),
+    "salons.report.sent": gettext_lazy("%(actor)s sent a teacher a report about %(subject)s"),
     "reflection.read": gettext_lazy("%(actor)s read the reflections of %(subject)s"),
     "engagement.status_changed": gettext_lazy(
         "%(actor)s changed the status of the engagement with %(subject)s"
@@ -125,6 +134,11 @@ SENTENCES: dict[str, str | Promise] = {
         "Ended engagements past the retention period were anonymised"
     ),
     "audit.exported": gettext_lazy("%(actor)s exported the audit log"),
+    "reports.exported": gettext_lazy("%(actor)s exported figures of the program %(subject)s"),
+    "surveys.invitations_sent": gettext_lazy("%(actor)s sent a survey"),
+    "surveys.named_answers_read": gettext_lazy("%(actor)s read the named answers of a survey"),
+    "surveys.answer_published": gettext_lazy("%(actor)s chose a survey answer for reports"),
+    "surveys.answer_unpublished": gettext_lazy("%(actor)s withdrew a survey answer from reports"),
     "invitation_sent": gettext_lazy("%(actor)s sent an invitation"),
     "invitation_resent": gettext_lazy("%(actor)s sent an invitation again"),
     "invitation_revoked": gettext_lazy("%(actor)s revoked an invitation"),

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from bansou.accounts.models import User
@@ -53,6 +54,22 @@ class AuditFilterForm(forms.Form):
         action_field.choices = [("", _("Anything"))] + [
             (a, action_label(a)) for a in audit_actions(organization=organization)
         ]
+
+    def summary(self) -> list[tuple[str, str]]:
+        """The filters in use as (label, value) pairs, to say what an export holds."""
+        if not self.is_bound or not self.is_valid():
+            return []
+        data, shown = self.cleaned_data, []
+        if data.get("actor"):
+            shown.append((str(_("Who")), data["actor"].display_name))
+        if data.get("who"):
+            shown.append((str(_("Name, reading or email")), data["who"]))
+        if data.get("action"):
+            shown.append((str(_("What")), str(action_label(data["action"]))))
+        for key in ("since", "until"):
+            if data.get(key):
+                shown.append((str(self.fields[key].label), date_format(data[key], "DATE_FORMAT")))
+        return shown
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -1,7 +1,9 @@
 import csv
+import datetime
 import hashlib
 import io
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO
 
 from django.db import models
 from django.http import HttpRequest
@@ -14,7 +16,10 @@ from bansou.audit.describe import audit_lines
 from bansou.audit.models import AuditEntry, SecurityEvent
 from bansou.audit.selectors import audit_entries
 from bansou.core.network import client_address
+from bansou.core.spreadsheets import cell_text
+from bansou.ops.models import PreparedFile
 from bansou.ops.redaction import redacted_path
+from bansou.ops.services.files import prepared_file_request
 from bansou.orgs.models import Organization
 
 
@@ -28,6 +33,8 @@ def client_ip(request: HttpRequest | None) -> str | None:
 
 REASON_MIN_LENGTH = 5
 EXPORT_LIMIT = 50_000  # rows in one export; narrow the period for more
+EXPORT_BATCH = 2_000  # rows whose names are looked up together
+EXPORT_KIND = "audit.log_csv"
 
 
 def audit_reason_error(reason: str, *, message: str | Promise | None = None) -> str | None:
@@ -95,23 +102,22 @@ def security_event(
     return event
 
 
-def audit_export_csv(
+def audit_export_request(
     *,
     organization: Organization,
     actor: User,
     filters: dict[str, Any],
     ip_address: str | None = None,
-) -> bytes:
-    """The filtered log as CSV (UTF-8 with a BOM, so Excel opens it in Japanese), one
-    sentence a row; the export itself is recorded first."""
-    entries = list(audit_entries(organization=organization, **filters)[:EXPORT_LIMIT])
+) -> PreparedFile:
+    """Records the export of the filtered log and queues its CSV file for ``actor``."""
+    rows = min(audit_entries(organization=organization, **filters).count(), EXPORT_LIMIT)
     audit_log(
         organization=organization,
         actor=actor,
         action="audit.exported",
         ip_address=ip_address,
         data={
-            "rows": len(entries),
+            "rows": rows,
             "action": filters.get("action", ""),
             "actor": filters["actor"].pk if filters.get("actor") else None,
             "since": str(filters.get("since") or ""),
@@ -120,23 +126,81 @@ def audit_export_csv(
             "searched_name": bool(filters.get("who")),
         },
     )
-    out = io.StringIO()
-    writer = csv.writer(out)
+    params = {
+        "actor": filters["actor"].pk if filters.get("actor") else None,
+        "action": filters.get("action", ""),
+        "since": filters["since"].isoformat() if filters.get("since") else None,
+        "until": filters["until"].isoformat() if filters.get("until") else None,
+        "who": filters.get("who", ""),
+        "oldest_first": bool(filters.get("oldest_first")),
+    }
+    return prepared_file_request(
+        organization=organization, user=actor, kind=EXPORT_KIND, params=params
+    )
+
+
+def audit_export_filters(*, organization: Organization, params: dict[str, Any]) -> dict[str, Any]:
+    """The filters of a queued export back from its parameters."""
+    actor = None
+    if params.get("actor") is not None:
+        actor = User.objects.filter(
+            pk=params["actor"], memberships__organization=organization
+        ).first()
+    return {
+        "actor": actor,
+        "action": params.get("action") or "",
+        "since": datetime.date.fromisoformat(params["since"]) if params.get("since") else None,
+        "until": datetime.date.fromisoformat(params["until"]) if params.get("until") else None,
+        "who": params.get("who") or "",
+        "oldest_first": bool(params.get("oldest_first")),
+    }
+
+
+def audit_export_write(
+    *,
+    organization: Organization,
+    filters: dict[str, Any],
+    until_moment: datetime.datetime,
+    out: BinaryIO,
+    progress: Callable[[int, int], None],
+) -> int:
+    """Writes the filtered log, as it stood at ``until_moment``, to ``out`` as CSV (UTF-8
+    with a BOM, so Excel opens it in Japanese), one sentence a row, ``EXPORT_BATCH`` rows
+    at a time. Returns the number of rows."""
+    entries = audit_entries(organization=organization, **filters).filter(
+        created_at__lte=until_moment
+    )
+    total = min(entries.count(), EXPORT_LIMIT)
+    out.write("\ufeff".encode())
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    writer = csv.writer(text)
     writer.writerow([_("When"), _("What happened"), _("Reason"), _("Action"), _("IP address")])
-    for line in audit_lines(organization=organization, entries=entries):
-        entry = line.entry
-        writer.writerow(
-            [
-                timezone.localtime(entry.created_at).isoformat(timespec="seconds"),
-                _csv_safe(line.sentence),
-                _csv_safe(line.reason),
-                entry.action,
-                entry.ip_address or "",
-            ]
-        )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    done = 0
+    for batch in _batches(entries[:EXPORT_LIMIT].iterator(chunk_size=EXPORT_BATCH)):
+        for line in audit_lines(organization=organization, entries=batch):
+            entry = line.entry
+            writer.writerow(
+                [
+                    timezone.localtime(entry.created_at).isoformat(timespec="seconds"),
+                    cell_text(line.sentence),
+                    cell_text(line.reason),
+                    entry.action,
+                    entry.ip_address or "",
+                ]
+            )
+        done += len(batch)
+        progress(done, total)
+    text.flush()
+    text.detach()  # ``out`` stays open for its owner
+    return done
 
 
-def _csv_safe(text: str) -> str:
-    """A cell that a spreadsheet would run as a formula is kept as text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def _batches(entries: Iterator[AuditEntry]) -> Iterator[list[AuditEntry]]:
+    batch: list[AuditEntry] = []
+    for entry in entries:
+        batch.append(entry)
+        if len(batch) == EXPORT_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

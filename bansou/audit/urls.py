@@ -6,5 +6,5 @@ app_name = "audit"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("audit/", AuditLogView.as_view(), name="list"),
-    path("audit/export.csv", AuditExportView.as_view(), name="export"),
+    path("audit/export/", AuditExportView.as_view(), name="export"),
 ]

@@ -1,13 +1,12 @@
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.shortcuts import redirect
 
 from bansou.audit.describe import audit_lines
 from bansou.audit.forms import AuditFilterForm
 from bansou.audit.selectors import audit_entries
-from bansou.audit.services import audit_export_csv, client_ip
+from bansou.audit.services import EXPORT_LIMIT, audit_export_request, client_ip
 from bansou.core.access import org_roles
 from bansou.core.paging import page_of
 from bansou.core.roles import Role
@@ -34,21 +33,27 @@ class AuditLogView(OrgView):
 
 
 class AuditExportView(OrgView):
-    """The filtered log as a CSV file; the export is itself recorded in the log."""
+    """GET: what the export will hold (the log's filters come in the query string); POST:
+    the export is recorded and its CSV prepared in the background."""
 
     access_policy = org_roles(Role.COORDINATOR)
+    template_name = "audit/export.html"
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = AuditFilterForm(request.GET or None, organization=self.organization)
-        content = audit_export_csv(
+    def filter_form(self) -> AuditFilterForm:
+        return AuditFilterForm(self.request.GET or None, organization=self.organization)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        form = self.filter_form()
+        rows = audit_entries(organization=self.organization, **form.filters()).count()
+        return super().get_context_data(
+            form=form, rows=min(rows, EXPORT_LIMIT), limit=EXPORT_LIMIT, **kwargs
+        )
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        prepared = audit_export_request(
             organization=self.organization,
             actor=self.user,
-            filters=form.filters(),
+            filters=self.filter_form().filters(),
             ip_address=client_ip(request),
         )
-        name = f"bansou-{self.organization.slug}-audit-{timezone.localdate():%Y-%m-%d}.csv"
-        return HttpResponse(
-            content,
-            content_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": content_disposition_header(True, name)},
-        )
+        return redirect("ops:prepared_file", self.organization.slug, prepared.pk)

@@ -15,6 +15,7 @@ from bansou.accounts.services import user_create
 from bansou.demo.availability import availability_load
 from bansou.demo.bookings import bookings_load
 from bansou.demo.meetings import meetings_load
+from bansou.demo.people import people_bulk_load
 from bansou.demo.salons import salons_load
 from bansou.demo.specs import (
     DemoAccompaniment,
@@ -28,6 +29,7 @@ from bansou.demo.specs import (
     DemoSupporter,
     PastSession,
 )
+from bansou.demo.surveys import surveys_load
 from bansou.engagements.models import (
     Engagement,
     EngagementEvent,
@@ -85,6 +87,7 @@ class DemoLoadReport:
     bookings_created: int = 0
     meetings_created: int = 0
     salons_created: int = 0
+    surveys_created: int = 0
 
 
 def organization_load(*, spec: DemoOrganization, password: str, report: DemoLoadReport) -> None:
@@ -105,6 +108,14 @@ def organization_load(*, spec: DemoOrganization, password: str, report: DemoLoad
             if not Membership.objects.filter(organization=organization, user=user).exists():
                 membership_grant(organization=organization, user=user, role=person.role)
                 report.memberships_created += 1
+        if spec.salons is not None:
+            users, memberships = people_bulk_load(
+                organization=organization,
+                people=spec.salons.people,
+                password_hash=_shared_hash(password),
+            )
+            report.users_created += users
+            report.memberships_created += memberships
         availability_load(organization=organization, spec=spec)
         if spec.accompaniment is None:
             return
@@ -128,6 +139,12 @@ def organization_load(*, spec: DemoOrganization, password: str, report: DemoLoad
                 organization=organization,
                 program=program,
                 spec=spec.salons,
+                coordinator=_user(spec.accompaniment.coordinator),
+            )
+        if spec.surveys and program is not None:
+            report.surveys_created += surveys_load(
+                program=program,
+                specs=spec.surveys,
                 coordinator=_user(spec.accompaniment.coordinator),
             )
 
@@ -284,6 +301,8 @@ def _program(org: Organization, spec: DemoProgram, coordinator: User) -> Program
             organization=org,
             program=program,
             name=target.name,
+            kpi=target.kpi,
+            kind=target.kind,
             unit=target.unit,
             target_value=target.value,
             period_start=program.starts_on,

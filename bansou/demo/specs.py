@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from bansou.core.roles import Role
 from bansou.engagements.cadence import Rule
 from bansou.engagements.models import Session
+from bansou.programs.models import Target
+from bansou.surveys.models import Survey
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,14 @@ class DemoPhase:
 
 @dataclass(frozen=True)
 class DemoTarget:
+    """A KPI target over the program's period: its name, unit and value, the KPI it
+    measures (a ``programs.Kpi`` key) and whether it is an output or an outcome."""
+
     name: str
     unit: str
     value: int
+    kpi: str
+    kind: str = Target.Kind.OUTPUT
 
 
 @dataclass(frozen=True)
@@ -234,7 +241,10 @@ class DemoClosure:
 @dataclass(frozen=True)
 class DemoSalonVenue:
     """A school's weekly salon: the venue (by name), its campus notes, who works there,
-    the weekday and hours, and its own closed days (days from today)."""
+    the weekday and hours, and its own closed days (days from today); ``held``: the salons
+    held there so far (the school's first salon is that many salon days back, closed days
+    skipped: schools joined the program over the half-year), ``busy``: the mean number of
+    students who come to one of its salons."""
 
     venue: str
     weekday: int  # 0 Monday
@@ -245,6 +255,8 @@ class DemoSalonVenue:
     teachers: tuple[str, ...]
     supporters: tuple[str, ...]
     closed: tuple[tuple[str, int, int], ...] = ()
+    held: int = 12
+    busy: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -267,15 +279,79 @@ class DemoEvent:
 
 
 @dataclass(frozen=True)
+class DemoSalonRadar:
+    """Whom the continuity radar's salon sections find: a student who came once, weeks
+    ago; one a teacher referred long ago who never came; one who keeps missing booked
+    visits (their emails; these three keep out of the random visits), and a school (an
+    index into DemoSalons.venues) whose visits fall over the last weeks."""
+
+    came_once: str
+    referred: str
+    no_shows: str
+    falling_venue: int
+
+
+@dataclass(frozen=True)
 class DemoSalons:
-    """Salons over the last ``weeks_back`` weeks (held, with visits and logs) and the next
-    ``weeks_ahead`` (scheduled, some reserved); referrals, consents, reports, a thread."""
+    """Each school's salons held so far (``DemoSalonVenue.held``, with visits and logs) and
+    over the next ``weeks_ahead`` weeks (scheduled, some reserved); referrals, consents,
+    reports, a thread. ``people``: the schools' other teachers and students, made in bulk
+    with the demo password (not listed as demo logins); ``breaks``: every school's own
+    holidays (summer, winter, spring), each school's closed days around the salons;
+    ``visits``: the visits attended at all schools together, to which the random visits
+    are settled (None: as they fall)."""
 
     venues: tuple[DemoSalonVenue, ...]
     students: tuple[DemoStudent, ...]
     events: tuple[DemoEvent, ...] = ()
-    weeks_back: int = 12
-    weeks_ahead: int = 4
+    radar: DemoSalonRadar | None = None
+    people: tuple[DemoPerson, ...] = ()
+    breaks: tuple[DemoClosure, ...] = ()
+    visits: int | None = None
+    weeks_ahead: int = 3
+
+
+@dataclass(frozen=True)
+class DemoText:
+    """A free-text answer as written and, when a coordinator chose it for reports, as
+    edited for anonymity (``published``; empty: as written; None: not published)."""
+
+    text: str
+    published: str | None = None
+
+
+@dataclass(frozen=True)
+class DemoQuestion:
+    """A survey question and how its answers fall: ``spread`` gives the share of each
+    point (1–5, 0–10) or choice (single choice), or each choice's chance of being picked
+    in % (multiple choice); a free-text question is answered by one response per text."""
+
+    kind: str
+    text: str
+    text_en: str = ""
+    choices: tuple[str, ...] = ()
+    spread: tuple[int, ...] = ()
+    satisfaction: bool = False
+    texts: tuple[DemoText, ...] = ()
+
+
+@dataclass(frozen=True)
+class DemoSurvey:
+    """A survey of the program, opened ``opened`` days from today and closing on
+    ``closes``: whom it asks (invited by hand, after each held session, or a public link),
+    and how many answered (``responses``; of those invited, or through the link on the
+    days the program's salons were held)."""
+
+    title: str
+    title_en: str
+    audience: str
+    questions: tuple[DemoQuestion, ...]
+    opened: int
+    closes: int
+    responses: int
+    intro: str = ""
+    anonymous: bool = True
+    trigger: str = Survey.Trigger.MANUAL
 
 
 @dataclass(frozen=True)
@@ -293,3 +369,4 @@ class DemoOrganization:
     bookings: tuple[DemoBooking, ...] = ()
     meetings: tuple[DemoMeeting, ...] = ()
     salons: DemoSalons | None = None
+    surveys: tuple[DemoSurvey, ...] = ()

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 
-from bansou.ops.services import outbox_enqueue
+from bansou.ops.services.outbox import outbox_enqueue
 
 
 def _html_of(message: EmailMessage) -> str:

@@ -17,7 +17,7 @@ from django.utils.functional import Promise
 
 from bansou.core.links import absolute_url
 from bansou.ops.models import OutboxMessage
-from bansou.ops.services import Attachment, outbox_enqueue
+from bansou.ops.services.outbox import Attachment, outbox_enqueue
 from bansou.orgs.models import Organization
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -53,3 +54,58 @@ class OutboxMessage(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.to_address}: {self.subject}"
+
+
+class PreparedFile(TenantModel):
+    """A file built in the background for the person who asked for it (an export that takes
+    longer than a page should): they watch its progress, download it through the app only
+    (never from a public address), and it is deleted a few days later."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        BUILDING = "building", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Deleted")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="prepared_files"
+    )
+    # A key of some app's files.FILE_KINDS ("audit.log_csv"); ``params`` are its inputs.
+    kind = models.CharField(_("kind"), max_length=60)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    language = models.CharField(_("language"), max_length=10)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    file = models.FileField(_("file"), upload_to="prepared/", blank=True, max_length=200)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("deleted after"), null=True, blank=True)
+    downloaded_at = models.DateTimeField(_("last downloaded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("prepared file")
+        verbose_name_plural = _("prepared files")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["organization", "requested_by", "-created_at"], name="ops_prepared_owner"
+            ),
+            models.Index(fields=["status", "expires_at"], name="ops_prepared_expiry"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="ops_prepared_progress"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from bansou.core.periodic import JobFunc, periodic_job, registered_jobs
 from bansou.core.registry import app_modules
-from bansou.ops.services import outbox_resend_due
+from bansou.ops.services.files import prepared_files_tidy
+from bansou.ops.services.outbox import outbox_resend_due
 
 logger = logging.getLogger("bansou.periodic")
 
@@ -60,3 +61,9 @@ def run_periodic(*, now: datetime | None = None, only: str | None = None) -> lis
 def outbox_resend(now: datetime) -> int:
     """Mail whose task was lost or whose retry is due (always so without a broker)."""
     return outbox_resend_due(now=now)
+
+
+@periodic_job("ops.prepared_files")
+def prepared_files(now: datetime) -> int:
+    """Files past their time are deleted; files that never reached a worker are handed over."""
+    return prepared_files_tidy(now=now)

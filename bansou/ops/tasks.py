@@ -3,7 +3,8 @@ from typing import Any
 from celery import shared_task
 
 from bansou.ops.periodic import run_periodic
-from bansou.ops.services import DELIVER_TASK, MAX_ATTEMPTS, outbox_deliver
+from bansou.ops.services.files import BUILD_TASK, prepared_file_build
+from bansou.ops.services.outbox import DELIVER_TASK, MAX_ATTEMPTS, outbox_deliver
 
 
 @shared_task(name="bansou.run_periodic")
@@ -20,3 +21,9 @@ def deliver_outbox_message(self: Any, message_id: int) -> str:
     if delivery.retry_in is not None and not self.request.is_eager:
         raise self.retry(countdown=delivery.retry_in)
     return delivery.status
+
+
+@shared_task(name=BUILD_TASK)
+def build_prepared_file(prepared_id: int) -> str:
+    """Builds one prepared file; run twice (a worker lost mid-build), it builds it once."""
+    return prepared_file_build(prepared_id=prepared_id)

@@ -38,6 +38,8 @@ NAV_APPS = [
     "engagements",
     "scheduling",
     "salons",
+    "surveys",
+    "reports",
     "programs",
     "people",
     "matching",

@@ -7,16 +7,6 @@ app_name = "privacy"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("my-data/", export.MyDataView.as_view(), name="my_data"),
     path(
-        "my-data/download.pdf",
-        export.MyDataDownloadView.as_view(file_format="pdf"),
-        name="my_data_pdf",
-    ),
-    path(
-        "my-data/download.json",
-        export.MyDataDownloadView.as_view(file_format="json"),
-        name="my_data_json",
-    ),
-    path(
         "clients/<int:client_pk>/disclosure/",
         export.DisclosureExportView.as_view(),
         name="disclosure_export",

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +51,13 @@ class Program(TenantModel):
     no_show_threshold = models.PositiveSmallIntegerField(
         _("no-shows before the coordinator is alerted"), default=2
     )
+    # Reports: a count below this (but above 0) is shown to viewers and partners as
+    # "fewer than N" (reports.selectors.kpis.suppressed), so that small groups stay unnamed.
+    suppression_threshold = models.PositiveSmallIntegerField(
+        _("smallest count shown to viewers and partners"),
+        default=5,
+        validators=[MinValueValidator(1)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -60,6 +68,10 @@ class Program(TenantModel):
             models.UniqueConstraint(fields=["organization", "slug"], name="programs_program_slug"),
             models.CheckConstraint(
                 condition=Q(ends_on__gte=F("starts_on")), name="programs_program_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(suppression_threshold__gte=1),
+                name="programs_program_suppression_threshold",
             ),
         ]
 
@@ -95,13 +107,47 @@ class Phase(TenantModel):
         return self.name
 
 
+class Kpi(models.TextChoices):
+    """What a KPI target measures. Each key is computed from the data by
+    ``reports.selectors.kpis`` (its ``KPI_DEFINITIONS`` says exactly how)."""
+
+    VENUES_SERVED = "venues_served", _("Venues served")
+    SALON_SESSIONS_HELD = "salon_sessions_held", _("Salon sessions held")
+    SESSIONS_HELD = "sessions_held", _("Sessions held")
+    UNIQUE_CLIENTS = "unique_clients", _("Unique clients")
+    VISITS = "visits", _("Salon visits (all kinds)")
+    VISITS_WALK_IN = "visits_walk_in", _("Walk-in visits")
+    VISITS_RESERVED = "visits_reserved", _("Reserved visits attended")
+    VISITS_OUTREACH = "visits_outreach", _("Outreach contacts (声かけ)")
+    REPEAT_VISIT_RATE = "repeat_visit_rate", _("Repeat-visit rate (%)")
+    NO_SHOW_RATE = "no_show_rate", _("No-show rate (%)")
+    ENGAGEMENTS_ACTIVE = "engagements_active", _("Engagements active")
+    ENGAGEMENTS_COMPLETED = "engagements_completed", _("Engagements completed")
+    REFLECTION_RATE = "reflection_rate", _("Reflection completion rate (%)")
+    EVENTS_HELD = "events_held", _("Group events held")
+    EVENT_HEADCOUNT = "event_headcount", _("Group event headcount")
+    SATISFACTION_MEAN = "satisfaction_mean", _("Satisfaction (mean of 1–5)")
+    SATISFIED_RATE = "satisfied_rate", _("Satisfied (4 or 5 of 5) share (%)")
+    NPS = "nps", _("NPS")
+
+
 class Target(TenantModel):
-    """A KPI target (e.g. 22 schools, 247 salon sessions); reported by the reports app."""
+    """A KPI target (e.g. 22 schools, 247 salon sessions): which KPI it measures, whether
+    it is an output (活動指標) or an outcome (成果指標), the value and its period. The
+    reports app pairs it with the KPI's actual over the same period."""
+
+    class Kind(models.TextChoices):
+        OUTPUT = "output", _("Output")
+        OUTCOME = "outcome", _("Outcome")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="targets")
     name = models.CharField(_("name"), max_length=80)
+    kpi = models.CharField(_("KPI measured"), max_length=32, choices=Kpi.choices)
+    kind = models.CharField(
+        _("output or outcome"), max_length=10, choices=Kind.choices, default=Kind.OUTPUT
+    )
     unit = models.CharField(_("unit"), max_length=20)
-    target_value = models.PositiveIntegerField(_("target value"))
+    target_value = models.PositiveIntegerField(_("target value"), validators=[MinValueValidator(1)])
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
 
@@ -112,6 +158,9 @@ class Target(TenantModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")), name="programs_target_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(target_value__gt=0), name="programs_target_value_positive"
             ),
         ]
 

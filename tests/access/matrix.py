@@ -57,6 +57,11 @@ KWARG_PROVIDERS: dict[str, Callable[[World, str], Any]] = {
     "report_pk": _pk("report"),
     "venue_closure_pk": _pk("venue_closure"),
     "event_pk": _pk("event"),
+    "survey_pk": _pk("survey"),
+    "question_pk": _pk("survey_question"),
+    "answer_pk": _pk("survey_answer"),
+    # A live public survey link (planted in conftest): an unknown one gives a plain page.
+    "link_token": lambda world, org: getattr(world, org).extra["survey_link"],
     "member_pk": lambda world, org: (
         Membership.objects.get(
             organization=getattr(world, org).organization,
@@ -65,8 +70,38 @@ KWARG_PROVIDERS: dict[str, Callable[[World, str], Any]] = {
     ),
     "user_pk": lambda world, org: getattr(world, org).members[Role.SUPPORTER].pk,
 }
+# Objects that belong to one person (a prepared file): each actor asks for its own, planted
+# per role in World.extra["files"]; the coordinator's stands in for actors without one.
+OWN_OBJECT_KWARGS: dict[str, Callable[[World, str, str], Any]] = {
+    "file_pk": lambda world, org, role: getattr(world, org).extra["files"][role].pk,
+}
+for _own in OWN_OBJECT_KWARGS:
+    KWARG_PROVIDERS[_own] = lambda world, org, k=_own: OWN_OBJECT_KWARGS[k](
+        world, org, Role.COORDINATOR
+    )
+
+
+def _url_for(
+    route: "Route", world: World, org: str, actor: str, urlconf: str | None, slug: str = ""
+) -> str:
+    """The route's URL with organisation ``org``'s sample objects (the actor's own where an
+    object belongs to one person), under organisation ``slug`` when one is given."""
+    role = actor.split("-", 1)[-1]
+    if role not in Role.values:
+        role = Role.COORDINATOR
+    kwargs = {
+        k: OWN_OBJECT_KWARGS[k](world, org, role)
+        if k in OWN_OBJECT_KWARGS
+        else KWARG_PROVIDERS[k](world, org)
+        for k in route.kwargs
+    }
+    if slug:
+        kwargs["org_slug"] = slug
+    return reverse(route.name or "", urlconf=urlconf, kwargs=kwargs)
+
+
 # Keywords that are not objects of one organisation.
-NON_OBJECT_KWARGS = {"org_slug", "key", "uidb36", "side", "token", "feed_token"}
+NON_OBJECT_KWARGS = {"org_slug", "key", "uidb36", "side", "token", "feed_token", "link_token"}
 # Pages that send an allowed person straight on to the one page they can use (a teacher of
 # one school goes to that school's page): 302 to a page of the same organisation is right.
 FORWARDING_ROUTES = {"salons:schools"}
@@ -183,12 +218,8 @@ def _run(
         if missing:
             failures.append(f"{route.name}: no sample value for {missing}")
             continue
-        url = reverse(
-            route.name,
-            urlconf=urlconf,
-            kwargs={k: KWARG_PROVIDERS[k](world, "a") for k in route.kwargs},
-        )
         for actor, client in clients.items():
+            url = _url_for(route, world, "a", actor, urlconf)
             response = client.get(url)
             allowed = expected_statuses(route.policy, actor)
             if route.name in FORWARDING_ROUTES and allowed == {200}:
@@ -207,7 +238,8 @@ def _run(
                 and "/accounts/login/" not in response["Location"]
             ):
                 failures.append(f"{route.name} as anonymous: redirected elsewhere than login")
-            body = response.content.decode("utf-8", errors="replace")
+            raw = b"".join(response.streaming_content) if response.streaming else response.content
+            body = raw.decode("utf-8", errors="replace")
             foreign = A_MARK if actor == "b-coordinator" else CANARY
             public_page_of_a = isinstance(route.policy, PublicInOrg) and foreign == A_MARK
             if foreign in body and not public_page_of_a:
@@ -224,13 +256,11 @@ def _cross_tenant_objects(
     object_kwargs = [k for k in route.kwargs if k not in NON_OBJECT_KWARGS]
     if not object_kwargs or "org_slug" not in route.kwargs:
         return []
-    kwargs = {k: KWARG_PROVIDERS[k](world, "b") for k in route.kwargs}
-    kwargs["org_slug"] = world.a.organization.slug
-    url = reverse(route.name, urlconf=urlconf, kwargs=kwargs)
     failures = []
     for actor, client in clients.items():
         if not actor.startswith("a-") or expected_statuses(route.policy, actor) != {200}:
             continue
+        url = _url_for(route, world, "b", actor, urlconf, slug=world.a.organization.slug)
         response = client.get(url)
         if response.status_code != 404:
             failures.append(

@@ -15,6 +15,7 @@ from bansou.audit.models import AuditEntry
 from bansou.audit.services import audit_log
 from bansou.core.roles import Role
 from tests.factories import MembershipFactory, OrganizationFactory, SessionNoteFactory, UserFactory
+from tests.prepared import prepared_download
 
 pytestmark = pytest.mark.django_db
 
@@ -105,16 +106,20 @@ def test_bad_filters_are_explained_and_never_fail(client, log, query):
     assert len(response.context["lines"]) == 2  # the log is shown unfiltered
 
 
-def test_the_export_is_filtered_safe_for_spreadsheets_and_recorded(client, log):
+def test_the_export_is_filtered_safe_for_spreadsheets_and_recorded(
+    client, log, django_capture_on_commit_callbacks
+):
     org, coordinator, _other, _read, _old = log
     client.force_login(coordinator)
-    response = client.get(
-        reverse("audit:export", args=[org.slug]),
-        {"action": "session_note.read"},
-        REMOTE_ADDR="198.51.100.20",
-    )
-    assert response["Content-Type"].startswith("text/csv")
-    text = response.content.decode("utf-8")
+    url = reverse("audit:export", args=[org.slug]) + "?action=session_note.read"
+    confirm = client.get(url)
+    assert confirm.context["rows"] == 1  # what the file will hold, before anything is made
+    with django_capture_on_commit_callbacks(execute=True):  # the file is built after commit
+        response = client.post(url, REMOTE_ADDR="198.51.100.20")
+    download = prepared_download(client, response)
+    assert download["Content-Type"].startswith("text/csv")
+    assert download["Content-Disposition"].startswith("attachment")
+    text = download.content.decode("utf-8")
     assert text.startswith("\ufeff")  # Excel reads it as UTF-8
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert len(rows) == 2

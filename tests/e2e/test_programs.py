@@ -68,6 +68,7 @@ def _fill_program(page: Page, start: datetime.date, end: datetime.date) -> None:
         page.locator(f'[name="phases-{index}-starts_on"]').fill(_iso(first))
         page.locator(f'[name="phases-{index}-ends_on"]').fill(_iso(last))
     page.locator('[name="targets-0-name"]').fill("参加団体")
+    page.locator('[name="targets-0-kpi"]').select_option("unique_clients")
     page.locator('[name="targets-0-target_value"]').fill("18")
     page.locator('[name="targets-0-unit"]').fill("団体")
     page.locator('[name="targets-0-period_start"]').fill(_iso(start))

@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from bansou.core.roles import Role
 from bansou.engagements.models import Nudge, Session
-from bansou.ops import services as outbox
 from bansou.ops.mail import MailRecipient, send_templated_mail
 from bansou.ops.models import OutboxMessage
 from bansou.ops.periodic import run_periodic
+from bansou.ops.services import outbox
 from bansou.ops.tasks import deliver_outbox_message
 from bansou.programs.models import Application
 from tests.factories import ApplicationFactory
@@ -215,7 +215,7 @@ def test_a_broker_that_is_down_leaves_the_row_queued_and_the_periodic_job_sends_
     settings.CELERY_TASK_ALWAYS_EAGER = False
     with (
         mock.patch(
-            "bansou.ops.services.current_app.send_task", side_effect=ConnectionRefusedError
+            "bansou.ops.services.outbox.current_app.send_task", side_effect=ConnectionRefusedError
         ) as send_task,
         django_capture_on_commit_callbacks(execute=True),
     ):

@@ -22,8 +22,10 @@ from django.db.models import Count
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from bansou.audit.services import audit_log
 from bansou.engagements.models import CalendarBlock, Engagement, Session, SessionReminder
-from bansou.ops.models import OutboxMessage
+from bansou.ops.models import OutboxMessage, PreparedFile
+from bansou.ops.services.files import prepared_file_request
 from tests.factories import OrganizationFactory, ProgramFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,12 +64,13 @@ def _until(condition: Callable[[], bool], *, seconds: float, what: str) -> None:
 class Worker:
     """``celery -A bansou worker`` in its own process, on the test database and Redis."""
 
-    def __init__(self, broker: str, name: str) -> None:
+    def __init__(self, broker: str, name: str, **extra_env: str) -> None:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "bansou.settings.test",
             "DATABASE_URL": _database_url(),
             "CELERY_BROKER_URL": broker,
+            **extra_env,
         }
         # A pipe nobody reads could fill and stall the worker; closed in stop().
         self.log = tempfile.TemporaryFile()  # noqa: SIM115
@@ -109,11 +112,11 @@ def broker() -> Iterator[str]:
 
 
 @pytest.fixture
-def start_worker(broker: str) -> Iterator[Callable[[str], Worker]]:
+def start_worker(broker: str) -> Iterator[Callable[..., Worker]]:
     workers: list[Worker] = []
 
-    def start(name: str) -> Worker:
-        worker = Worker(broker, name)
+    def start(name: str, **extra_env: str) -> Worker:
+        worker = Worker(broker, name, **extra_env)
         workers.append(worker)
         return worker
 
@@ -230,3 +233,28 @@ def test_a_worker_killed_mid_scan_loses_no_reminder_and_sends_none_twice(broker,
     assert set(per_session.values()) == {1} and len(per_session) == count
     assert len(per_client) == count and set(per_client.values()) == {1}
     assert total == 2 * count  # each client once, each session's supporter once
+
+
+def test_a_prepared_file_is_built_by_the_worker_process(broker, start_worker, settings, tmp_path):
+    """The export's task goes through Redis; the worker process builds the CSV into the
+    shared media directory and the file is then downloadable here."""
+    settings.MEDIA_ROOT = tmp_path / "var" / "media"
+    org = OrganizationFactory()
+    coordinator = UserFactory()
+    with scopes_disabled():
+        for _ in range(30):
+            audit_log(organization=org, actor=coordinator, action="session_note.read")
+        prepared = prepared_file_request(
+            organization=org, user=coordinator, kind="audit.log_csv", params={}
+        )  # autocommit: handed to the broker at once
+    start_worker("files", BANSOU_VAR_DIR=str(tmp_path / "var"))
+
+    def built() -> bool:
+        with scopes_disabled():
+            prepared.refresh_from_db()
+        return prepared.status == PreparedFile.Status.READY
+
+    _until(built, seconds=60, what="the worker to build the file")
+    with prepared.file.open("rb") as stored:
+        lines = stored.read().decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == 1 + 30 and prepared.progress == 100

@@ -32,6 +32,7 @@ from tests.factories import (
     SessionNoteFactory,
     UserFactory,
 )
+from tests.prepared import Download, prepared_download, prepared_request
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +108,16 @@ def _disclosure_url(world: World) -> str:
 
 
 def _disclose(client: Client, world: World, **data: str) -> "object":
-    return client.post(_disclosure_url(world), {"file_format": "pdf", **data})
+    """The disclosure form posted; the prepared file when it was accepted."""
+    response = prepared_request(client, _disclosure_url(world), {"file_format": "pdf", **data})
+    return prepared_download(client, response) if response.status_code == 302 else response
+
+
+def _my_file(client: Client, world: World, file_format: str) -> Download:
+    response = prepared_request(
+        client, _url(world, "privacy:my_data"), {"file_format": file_format}
+    )
+    return prepared_download(client, response)
 
 
 # --- The client's own files ------------------------------------------------------------
@@ -117,8 +127,8 @@ def test_my_data_page_explains_and_offers_both_files(world: World, client_for: C
     response = client_for(_client(world)).get(_url(world, "privacy:my_data"))
     assert response.status_code == 200
     body = response.content.decode()
-    assert _url(world, "privacy:my_data_pdf") in body
-    assert _url(world, "privacy:my_data_json") in body
+    assert 'name="file_format" value="pdf"' in body
+    assert 'name="file_format" value="json"' in body
     assert "no-store" in response["Cache-Control"]
     # The menu offers it to clients only.
     assert _url(world, "privacy:my_data") in body
@@ -131,7 +141,7 @@ def test_self_service_pdf_holds_name_session_date_summary_and_reflection(
 ):
     user = _client(world)
     _session_with_summary_and_reflection(world)
-    response = client_for(user).get(_url(world, "privacy:my_data_pdf"))
+    response = _my_file(client_for(user), world, "pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert re.fullmatch(
@@ -154,8 +164,8 @@ def test_self_service_files_hold_no_private_note_nor_other_peoples_data(
     _session_with_summary_and_reflection(world)
     _other_client_in_a(world)
     browser = client_for(user)
-    pdf = _pdf_text(browser.get(_url(world, "privacy:my_data_pdf")).content)
-    raw = browser.get(_url(world, "privacy:my_data_json")).content.decode()
+    pdf = _pdf_text(_my_file(browser, world, "pdf").content)
+    raw = _my_file(browser, world, "json").content.decode()
     for text in (pdf, _squash(raw)):
         assert _squash(SUMMARY) in text  # the file is really the client's
         assert _squash(PRIVATE) not in text
@@ -170,7 +180,7 @@ def test_self_service_files_hold_no_private_note_nor_other_peoples_data(
 def test_json_parses_and_round_trips_the_values(world: World, client_for: ClientFactory):
     user = _client(world)
     session = _session_with_summary_and_reflection(world)
-    response = client_for(user).get(_url(world, "privacy:my_data_json"))
+    response = _my_file(client_for(user), world, "json")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert response["Content-Disposition"].endswith('.json"')
@@ -216,7 +226,7 @@ def test_json_holds_applications_consents_and_wishes_of_this_organisation_only(
     MatchingProfile.objects.create(
         organization=world.a.organization, user=user, slots=["tue-evening"], areas=["横浜"]
     )
-    response = client_for(user).get(_url(world, "privacy:my_data_json"))
+    response = _my_file(client_for(user), world, "json")
     data = json.loads(response.content)
     assert [a["answers"] for a in data["applications"]] == [
         [{"question": "志望動機", "answer": "教育の仕事がしたい"}]
@@ -230,9 +240,7 @@ def test_json_holds_applications_consents_and_wishes_of_this_organisation_only(
         world.a.extra["match_request"].message
     ]
     assert CANARY not in response.content.decode()
-    assert "2025年4月1日(火)" in _pdf_text(
-        client_for(user).get(_url(world, "privacy:my_data_pdf")).content
-    )
+    assert "2025年4月1日(火)" in _pdf_text(_my_file(client_for(user), world, "pdf").content)
 
 
 def test_english_client_gets_english_files(world: World, client_for: ClientFactory):
@@ -240,7 +248,7 @@ def test_english_client_gets_english_files(world: World, client_for: ClientFacto
     user.language = "en"
     user.save()
     _session_with_summary_and_reflection(world)
-    text = _pdf_text(client_for(user).get(_url(world, "privacy:my_data_pdf")).content)
+    text = _pdf_text(_my_file(client_for(user), world, "pdf").content)
     assert "Sessions" in text
     assert _squash("Tue, 25 Feb 2025") in text
     # A Japanese coordinator's disclosure export is in the client's language too.
@@ -253,8 +261,8 @@ def test_each_self_service_download_writes_one_audit_row(world: World, client_fo
     user = _client(world)
     browser = client_for(user)
     before = AuditEntry.objects.count()
-    browser.get(_url(world, "privacy:my_data_pdf"))
-    browser.get(_url(world, "privacy:my_data_json"))
+    _my_file(browser, world, "pdf")
+    _my_file(browser, world, "json")
     entries = list(AuditEntry.objects.order_by("id"))[before:]
     assert [e.action for e in entries] == ["privacy.personal_data_exported"] * 2
     assert [e.data for e in entries] == [
@@ -349,7 +357,7 @@ def test_each_disclosure_writes_one_audit_row_with_reason_and_address(
 def test_roles_and_other_organisations(world: World, client_for: ClientFactory):
     assert (
         client_for(world.a.members[Role.SUPPORTER])
-        .get(_url(world, "privacy:my_data_pdf"))
+        .post(_url(world, "privacy:my_data"), {"file_format": "pdf"})
         .status_code
         == 403
     )
@@ -388,7 +396,7 @@ def test_export_queries_do_not_grow_with_sessions(
 
     browser = client_for(user)
     assert_constant_queries(
-        build=build, get=lambda: browser.get(_url(world, "privacy:my_data_json")), small=2, large=20
+        build=build, get=lambda: _my_file(browser, world, "json"), small=2, large=20
     )
 
     def count() -> int:

@@ -62,6 +62,8 @@ def test_program_create_stores_phases_targets_and_default_topics():
             targets=[
                 TargetInput(
                     name="参加団体",
+                    kpi="unique_clients",
+                    kind="outcome",
                     unit="団体",
                     target_value=18,
                     period_start=datetime.date(2025, 10, 1),
@@ -70,7 +72,8 @@ def test_program_create_stores_phases_targets_and_default_topics():
             ],
         )
     assert [p.name for p in program.phases.all()] == ["事前研修", "伴走期間", "振り返り"]
-    assert program.targets.get().target_value == 18
+    target = program.targets.get()
+    assert (target.target_value, target.kpi, target.kind) == (18, "unique_clients", "outcome")
     assert [t.name for t in program.topics.all()] == [
         "情報提供",
         "自己理解",

@@ -17,10 +17,13 @@ from bansou.demo.specs import (
     DemoPerson,
     DemoPhase,
     DemoProgram,
+    DemoQuestion,
     DemoSeries,
     DemoSupporter,
+    DemoSurvey,
     DemoTarget,
     DemoTeam,
+    DemoText,
     DemoTraining,
     DemoVenue,
     PastSession,
@@ -29,7 +32,8 @@ from bansou.engagements.cadence import Rule
 from bansou.engagements.models import Session
 from bansou.orgs.models import Organization, Venue
 from bansou.people.models import ClientProfile
-from bansou.programs.models import Phase, Program
+from bansou.programs.models import Kpi, Phase, Program, Target
+from bansou.surveys.models import Question, Survey
 
 P = DemoPerson
 C, S, CL, PA, V = Role.COORDINATOR, Role.SUPPORTER, Role.CLIENT, Role.PARTNER, Role.VIEWER
@@ -41,6 +45,70 @@ MENTOR_BIOS = (
     "臨床心理を学びました。燃え尽きの予防に関心があります。",
 )
 EVENINGS = ("tue-evening", "thu-evening")
+
+# The participants' short survey after each session (scenario 3: their satisfaction and
+# voices go into the reports).
+AFTER_SESSION = DemoSurvey(
+    title="セッション後アンケート（参加者）",
+    title_en="After the session: participants' survey",
+    intro="今日のメンタリングについて教えてください。無記名です。2分ほどで終わります。",
+    audience=Survey.Audience.CLIENTS,
+    trigger=Survey.Trigger.AFTER_SESSION,
+    opened=-30,
+    closes=100,
+    responses=3,
+    questions=(
+        DemoQuestion(
+            Question.Kind.SCALE,
+            "今日のセッションに満足しましたか",
+            "How satisfied were you with today's session?",
+            spread=(0, 0, 0, 1, 2),
+            satisfaction=True,
+        ),
+        DemoQuestion(
+            Question.Kind.SCALE,
+            "メンターに話をよく聴いてもらえたと感じましたか",
+            "Did you feel your mentors listened to you?",
+            spread=(0, 0, 0, 0, 3),
+        ),
+        DemoQuestion(
+            Question.Kind.SINGLE,
+            "次回までに取り組みたいことは見つかりましたか",
+            "Did you find something to try before the next session?",
+            choices=("はっきり見つかった", "なんとなく見つかった", "まだ見つかっていない"),
+            spread=(2, 1, 0),
+        ),
+        DemoQuestion(
+            Question.Kind.NPS,
+            "このメンタリングを同じ立場の人にすすめたいと思いますか（0〜10）",
+            "Would you recommend this mentoring to someone in your position? (0–10)",
+            spread=(0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2),
+        ),
+        DemoQuestion(
+            Question.Kind.TEXT,
+            "今日のセッションの感想を自由にお書きください",
+            "Anything you would like to say about today's session?",
+            texts=(
+                DemoText(
+                    "一人で抱えていたことを、お二人が順番に受け止めてくださって、気持ちが軽くなりました。"
+                    "次回までにボランティアさんに一つ頼んでみます。",
+                    "",
+                ),
+                DemoText(
+                    "「全部自分でやらなくていい」と言ってもらえて、肩の力が抜けました。"
+                    "子ども食堂の話をこんなに聞いてもらえたのは初めてです。",
+                    "「全部自分でやらなくていい」と言ってもらえて、肩の力が抜けました。"
+                    "活動の話をこんなに聞いてもらえたのは初めてです。",
+                ),
+                DemoText(
+                    "オンラインでも温かい雰囲気で、代表としての迷いを正直に話せました。"
+                    "同じ立場の人にもすすめたいです。",
+                    "",
+                ),
+            ),
+        ),
+    ),
+)
 
 ORGANIZATION = DemoOrganization(
     slug="tsunagu-probono",
@@ -82,7 +150,7 @@ ORGANIZATION = DemoOrganization(
                 DemoPhase("伴走期間", Phase.Kind.ACTIVE, -18, 70),
                 DemoPhase("振り返り", Phase.Kind.REFLECTION, 71, 100),
             ),
-            targets=(DemoTarget("参加者満足度", "%", 90),),
+            targets=(DemoTarget("参加者満足度", "%", 90, Kpi.SATISFIED_RATE, Target.Kind.OUTCOME),),
             trainings=(DemoTraining("メンター事前研修（オンライン・1夜）", -40, MENTORS),),
             appointment_types=(DemoAppointmentType("オンライン面談（40分）", 40, "online"),),
         ),
@@ -198,4 +266,5 @@ ORGANIZATION = DemoOrganization(
     meetings=(
         DemoMeeting("ペアAの振り返りミーティング", "ペアA（中村・加藤）", 3, 20, 45, "オンライン"),
     ),
+    surveys=(AFTER_SESSION,),
 )

@@ -2,6 +2,23 @@
 Names and text are fictional."""
 
 from bansou.core.roles import Role
+from bansou.demo.organizations.salon_schools import (
+    COHORT,
+    GRADES,
+    NEW_SUPPORTERS,
+    S1,
+    S3,
+    S4,
+    S5,
+    S6,
+    S7,
+    S8,
+    SCHOOLS,
+    TEACHER_EMAILS,
+    TEACHERS,
+    teachers_of,
+)
+from bansou.demo.organizations.salon_surveys import SURVEYS
 from bansou.demo.specs import (
     DemoAccompaniment,
     DemoAppointmentType,
@@ -14,6 +31,7 @@ from bansou.demo.specs import (
     DemoPerson,
     DemoPhase,
     DemoProgram,
+    DemoSalonRadar,
     DemoSalons,
     DemoSalonVenue,
     DemoSeries,
@@ -28,7 +46,7 @@ from bansou.engagements.cadence import Rule
 from bansou.engagements.models import Session
 from bansou.orgs.models import Organization, Venue
 from bansou.people.models import ClientProfile
-from bansou.programs.models import Phase, Program
+from bansou.programs.models import Kpi, Phase, Program, Target
 
 P = DemoPerson
 C, S, CL, PA, V = Role.COORDINATOR, Role.SUPPORTER, Role.CLIENT, Role.PARTNER, Role.VIEWER
@@ -63,6 +81,8 @@ SALONS = DemoSalons(
             ("partner@salon.example",),
             ("supporter@salon.example", "supporter2@salon.example"),
             (("前期試験", 16, 20),),
+            held=20,
+            busy=4.3,
         ),
         DemoSalonVenue(
             "あおぞら高等学校 横浜キャンパス",
@@ -73,6 +93,8 @@ SALONS = DemoSalons(
             "中村先生（キャンパス事務局 045-000-0000）",
             ("teacher2@salon.example",),
             ("supporter@salon.example",),
+            held=18,
+            busy=3.9,
         ),
         DemoSalonVenue(
             "みなと学園高等学校 千葉学習センター",
@@ -83,12 +105,35 @@ SALONS = DemoSalons(
             "加藤先生（学習センター長）",
             ("teacher3@salon.example",),
             ("supporter2@salon.example",),
+            held=19,
+            busy=3.7,
+        ),
+        *(
+            DemoSalonVenue(
+                name,
+                weekday,
+                hours,
+                room,
+                access,
+                f"{title} {TEACHERS[i][0]}先生",
+                teachers_of(i),
+                staff,
+                held=held,
+                busy=busy,
+            )
+            for i, (name, _place, weekday, hours, room, access, title, staff, held, busy) in (
+                enumerate(SCHOOLS)
+            )
         ),
     ),
     students=(
         DemoStudent("client@salon.example", 0, "2年"),
         DemoStudent("client2@salon.example", 0, "3年"),
         *(DemoStudent(email, v, grade) for email, _f, _g, _fk, _gk, v, grade in STUDENTS),
+        *(
+            DemoStudent(email, venue, GRADES[i % len(GRADES)])
+            for i, (email, _f, _fk, _g, _gk, venue) in enumerate(COHORT)
+        ),
     ),
     events=(
         DemoEvent(
@@ -122,7 +167,60 @@ SALONS = DemoSalons(
             9,
             "https://meet.example.jp/training",
         ),
+        DemoEvent(
+            "training",
+            "支援者研修「傾聴の基礎」（新任支援者向け）",
+            -150,
+            (19, 21),
+            None,
+            ("coordinator@salon.example",),
+            8,
+            "https://meet.example.jp/training",
+        ),
+        DemoEvent("job_talk", "職業講話「介護・福祉の仕事」", -128, (14, 15), 3, (S1,), 26),
+        DemoEvent("guidance", "2年生 進路ガイダンス", -88, (10, 12), 5, (S3,), 64),
+        DemoEvent("guidance", "3年生 面接対策ガイダンス", -74, (13, 15), 9, (S4, S1), 38),
+        DemoEvent(
+            "job_talk",
+            "職業講話「ITエンジニアの一日」（オンライン）",
+            -59,
+            (15, 16),
+            None,
+            (S5,),
+            45,
+            "https://meet.example.jp/job-talk-it",
+        ),
+        DemoEvent(
+            "guardian_seminar",
+            "保護者セミナー「通信制高校からの進学と奨学金」",
+            -45,
+            (18, 19),
+            12,
+            (S5,),
+            21,
+        ),
+        DemoEvent("job_talk", "職業講話「美容師という仕事」", -17, (14, 15), 7, (S3,), 19),
+        DemoEvent("guidance", "1・2年生 進路ガイダンス", 17, (10, 12), 13, (S5,)),
     ),
+    radar=DemoSalonRadar(
+        came_once="student05@salon.example",
+        referred="student04@salon.example",
+        no_shows="student10@salon.example",
+        falling_venue=2,
+    ),
+    people=(
+        *(
+            P(email, f, g, fk, gk, PA)
+            for email, (f, g, fk, gk) in zip(TEACHER_EMAILS, TEACHERS, strict=True)
+        ),
+        *(P(email, f, g, fk, gk, CL) for email, f, fk, g, gk, _venue in COHORT),
+    ),
+    breaks=(
+        DemoClosure("夏季休業", (7, 25), (8, 31)),
+        DemoClosure("冬季休業", (12, 24), (1, 7)),
+        DemoClosure("春季休業", (3, 25), (4, 7)),
+    ),
+    visits=757,
 )
 
 ORGANIZATION = DemoOrganization(
@@ -137,6 +235,7 @@ ORGANIZATION = DemoOrganization(
         DemoVenue("ひかり通信制高等学校 本校", Venue.Kind.SCHOOL, "東京都八王子市"),
         DemoVenue("あおぞら高等学校 横浜キャンパス", Venue.Kind.SCHOOL, "神奈川県横浜市"),
         DemoVenue("みなと学園高等学校 千葉学習センター", Venue.Kind.SCHOOL, "千葉県千葉市"),
+        *(DemoVenue(school[0], Venue.Kind.SCHOOL, school[1]) for school in SCHOOLS),
     ),
     people=(
         P("coordinator@salon.example", "佐藤", "美咲", "サトウ", "ミサキ", C),
@@ -149,6 +248,7 @@ ORGANIZATION = DemoOrganization(
         P("coordinator@debut.example", "橋本", "恵子", "ハシモト", "ケイコ", S),
         P("teacher2@salon.example", "中村", "浩二", "ナカムラ", "コウジ", PA),
         P("teacher3@salon.example", "加藤", "真理", "カトウ", "マリ", PA),
+        *(P(email, f, g, fk, gk, S) for email, f, g, fk, gk, *_rest in NEW_SUPPORTERS),
         *(P(email, f, g, fk, gk, CL) for email, f, g, fk, gk, _v, _grade in STUDENTS),
     ),
     accompaniment=DemoAccompaniment(
@@ -166,10 +266,13 @@ ORGANIZATION = DemoOrganization(
                 DemoPhase("サロン開催期間", Phase.Kind.ACTIVE, -185, 130),
                 DemoPhase("年度末の振り返り", Phase.Kind.REFLECTION, 131, 160),
             ),
+            # The grant's targets (scenario 5: 22 schools, 247 salons and 757 visits are 110 %,
+            # 107 % and 189 % of them).
             targets=(
-                DemoTarget("訪問校数", "校", 22),
-                DemoTarget("サロン開催回数", "回", 247),
-                DemoTarget("来室数", "人", 757),
+                DemoTarget("訪問校数", "校", 20, Kpi.VENUES_SERVED),
+                DemoTarget("サロン開催回数", "回", 231, Kpi.SALON_SESSIONS_HELD),
+                DemoTarget("来室数", "人", 400, Kpi.VISITS),
+                DemoTarget("満足と答えた割合", "%", 80, Kpi.SATISFIED_RATE, Target.Kind.OUTCOME),
             ),
             trainings=(
                 DemoTraining(
@@ -203,6 +306,12 @@ ORGANIZATION = DemoOrganization(
                 ("ja", "en"),
                 "通信制高校の卒業生です。話すのが苦手でも大丈夫。",
                 "22054321",
+            ),
+            *(
+                DemoSupporter(
+                    email, ("進路選択", "就職支援", "高校生"), ("ja",), bio, number, gender
+                )
+                for email, _f, _g, _fk, _gk, bio, number, gender in NEW_SUPPORTERS
             ),
         ),
         clients=tuple(
@@ -302,7 +411,10 @@ ORGANIZATION = DemoOrganization(
             (("13:00", "17:00"),),
             per_day=4,
         ),
+        # The supporters who joined later: Tuesday and Thursday evenings, after the salons.
+        DemoAvailability((S3, S4, S5, S6, S7, S8), (1, 3), (("17:00", "19:00"),), per_day=1),
     ),
     closures=(DemoClosure("夏季休業", (8, 11), (8, 16)),),
     salons=SALONS,
+    surveys=SURVEYS,
 )

@@ -27,6 +27,7 @@ from bansou.accounts.names import (
     validate_person_name,
 )
 from bansou.core.roles import Role
+from bansou.core.spreadsheets import starts_like_formula
 from bansou.orgs.models import Invitation, Organization
 from bansou.people.services.invitations import invitation_create, invitation_refusal
 
@@ -42,9 +43,6 @@ HEADERS = {
     "given_name_kana": ("メイ", "めい", "名(カナ)", "名カナ", "givennamekana", "firstnamekana"),
     "role": ("役割", "ロール", "権限", "role"),
 }
-# A cell a spreadsheet would run as a formula when the data is opened again (CSV
-# injection): kept as text, and flagged so that a person looks at it.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -198,7 +196,8 @@ def _check_row(row: ImportRow, organization: Organization, seen: dict[str, int])
 
     for name in FIELDS:
         value = _fold(getattr(row, name))
-        if value.startswith(FORMULA_STARTS):
+        # A cell a spreadsheet would run as a formula (CSV injection): flagged for a person.
+        if starts_like_formula(value):
             problem(
                 name,
                 _("Starts with “%(char)s”, which a spreadsheet reads as a formula. Remove it.")

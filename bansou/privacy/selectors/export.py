@@ -260,6 +260,11 @@ def _name(user: User | None) -> str:
     return user.display_name if user is not None else ""
 
 
+def personal_data_subject(*, organization: Organization, pk: int) -> User:
+    """The person a queued export is about: someone who is or was a member here."""
+    return User.objects.filter(memberships__organization=organization).distinct().get(pk=pk)
+
+
 def personal_data(
     *, organization: Organization, client: User, include_private_notes: bool
 ) -> PersonalData:

@@ -33,7 +33,8 @@ from bansou.engagements.models import (
 )
 from bansou.engagements.services.blocks import blocks_release
 from bansou.matching.models import MatchingProfile, MatchRanking, MatchRequest, MatchRound
-from bansou.ops.models import OutboxMessage
+from bansou.ops.models import OutboxMessage, PreparedFile
+from bansou.ops.services.files import prepared_files_forget
 from bansou.orgs.models import Membership, Organization
 from bansou.people.models import ClientProfile, GuardianConsent
 from bansou.privacy.services.anonymise import (
@@ -53,6 +54,7 @@ from bansou.scheduling.models import (
     BookingLimits,
     CalendarFeed,
 )
+from bansou.surveys.models import Answer
 
 ERASED_LABEL = "（削除済み）"
 ALREADY_ERASED = "already_erased"
@@ -227,6 +229,17 @@ def _erase_in_organization(
     ):
         model.objects.filter(**org, user=person).delete()
     Nudge.objects.filter(**org, recipient=person).delete()
+    # What the person wrote in a named survey goes; their numbers stay in the figures.
+    Answer.objects.filter(**org, response__respondent=person).update(
+        text="", published_text="", publishable=False
+    )
+    # Files made for or about the person hold their data: they go, file and row.
+    prepared_files_forget(
+        organization=organization,
+        files=PreparedFile.objects.filter(
+            Q(requested_by=person) | Q(kind__startswith="privacy.", params__client=person.pk)
+        ),
+    )
     _relabel_match_rounds(organization=organization, person=person)
     _scrub_free_text(organization=organization, mentions=mentions, person=person)
     SecurityEvent.objects.filter(**org, user=person).redact(detach_person=True)  # type: ignore[attr-defined]

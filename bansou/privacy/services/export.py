@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from bansou.accounts.models import User
 from bansou.audit.models import AuditEntry
 from bansou.audit.services import REASON_MIN_LENGTH, audit_log, audit_reason_error
+from bansou.ops.models import PreparedFile
+from bansou.ops.services.files import prepared_file_request
 from bansou.orgs.models import Organization
 
 FORMATS = ("pdf", "json")
@@ -62,4 +64,54 @@ def disclosure_export_record(
         reason=reason.strip(),
         ip_address=ip_address,
         data={"format": file_format, "private_notes": include_private_notes},
+    )
+
+
+def personal_data_export_request(
+    *, organization: Organization, client: User, file_format: str, ip_address: str | None
+) -> PreparedFile:
+    """Records the client's download of their own data and queues the file."""
+    personal_data_export_record(
+        organization=organization, client=client, file_format=file_format, ip_address=ip_address
+    )
+    return prepared_file_request(
+        organization=organization,
+        user=client,
+        kind=f"privacy.my_data_{file_format}",
+        params={"client": client.pk, "file_format": file_format, "private_notes": False},
+    )
+
+
+def disclosure_export_request(
+    *,
+    organization: Organization,
+    coordinator: User,
+    client: User,
+    file_format: str,
+    include_private_notes: bool,
+    reason: str,
+    ip_address: str | None,
+) -> PreparedFile:
+    """Records the disclosure export (refused without a reason) and queues the file for
+    the coordinator, in the client's language."""
+    disclosure_export_record(
+        organization=organization,
+        coordinator=coordinator,
+        client=client,
+        file_format=file_format,
+        include_private_notes=include_private_notes,
+        reason=reason,
+        ip_address=ip_address,
+    )
+    return prepared_file_request(
+        organization=organization,
+        user=coordinator,
+        kind=f"privacy.disclosure_{file_format}",
+        params={
+            "client": client.pk,
+            "file_format": file_format,
+            "private_notes": include_private_notes,
+            "name": f"disclosure-{client.pk}-",
+        },
+        language=client.language,
     )

@@ -1,75 +1,48 @@
 """A person's own data (APPI 第33条): the client's "My data" page with its two downloads, and
-a coordinator's disclosure export for one client. Every file leaves one audit entry."""
+a coordinator's disclosure export for one client. Every file leaves one audit entry and
+is prepared in the background (``bansou.privacy.files``)."""
 
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone, translation
-from django.utils.http import content_disposition_header
+from django.shortcuts import redirect
 
-from bansou.accounts.models import User
 from bansou.audit.services import client_ip
 from bansou.core.access import org_roles
 from bansou.core.roles import Role
 from bansou.orgs.forms import add_service_errors
 from bansou.orgs.http import OrgFormView, OrgView
-from bansou.orgs.models import Organization
 from bansou.people.models import ClientProfile
 from bansou.people.selectors import client_profile_for
-from bansou.privacy.documents import JSON_CONTENT_TYPE, PDF_CONTENT_TYPE, export_json, export_pdf
 from bansou.privacy.forms import DisclosureExportForm
-from bansou.privacy.selectors.export import personal_data
-from bansou.privacy.services.export import disclosure_export_record, personal_data_export_record
-
-
-def export_file(
-    *, organization: Organization, client: User, file_format: str, private_notes: bool, name: str
-) -> HttpResponse:
-    """The file itself, as an attachment named ``bansou-<org>-<name><date>.<format>``."""
-    data = personal_data(
-        organization=organization, client=client, include_private_notes=private_notes
-    )
-    if file_format == "pdf":
-        content, content_type = export_pdf(data), PDF_CONTENT_TYPE
-    else:
-        content, content_type = export_json(data), JSON_CONTENT_TYPE
-    filename = f"bansou-{organization.slug}-{name}{timezone.localdate():%Y-%m-%d}.{file_format}"
-    disposition = content_disposition_header(True, filename)
-    return HttpResponse(
-        content, content_type=content_type, headers={"Content-Disposition": disposition}
-    )
+from bansou.privacy.services.export import (
+    disclosure_export_request,
+    personal_data_export_request,
+)
 
 
 class MyDataView(OrgView):
-    """What the organisation holds about me, and the two downloads."""
+    """What the organisation holds about me; POST (``file_format``) prepares my file, in
+    the language of the page, without private notes."""
 
     access_policy = org_roles(Role.CLIENT)
     template_name = "privacy/my_data.html"
 
-
-class MyDataDownloadView(OrgView):
-    """GET downloads the signed-in client's own data (``file_format`` set in the URLconf),
-    in the language of the page, without private notes."""
-
-    access_policy = org_roles(Role.CLIENT)
-    file_format = "pdf"
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = export_file(
-            organization=self.organization,
-            client=self.user,
-            file_format=self.file_format,
-            private_notes=False,
-            name="",
-        )
-        personal_data_export_record(
-            organization=self.organization,
-            client=self.user,
-            file_format=self.file_format,
-            ip_address=client_ip(request),
-        )
-        return response
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        file_format = request.POST.get("file_format", "")
+        try:
+            prepared = personal_data_export_request(
+                organization=self.organization,
+                client=self.user,
+                file_format=file_format,
+                ip_address=client_ip(request),
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("privacy:my_data", self.organization.slug)
+        return redirect("ops:prepared_file", self.organization.slug, prepared.pk)
 
 
 class DisclosureExportView(OrgFormView[DisclosureExportForm]):
@@ -87,12 +60,12 @@ class DisclosureExportView(OrgFormView[DisclosureExportForm]):
         return client_profile_for(organization=self.organization, pk=self.kwargs["client_pk"])
 
     def form_valid(self, form: DisclosureExportForm) -> HttpResponse:
-        client, options = self.profile().user, form.cleaned_data
+        options = form.cleaned_data
         try:
-            disclosure_export_record(
+            prepared = disclosure_export_request(
                 organization=self.organization,
                 coordinator=self.user,
-                client=client,
+                client=self.profile().user,
                 file_format=options["file_format"],
                 include_private_notes=options["include_private_notes"],
                 reason=options["reason"],
@@ -101,11 +74,4 @@ class DisclosureExportView(OrgFormView[DisclosureExportForm]):
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
-        with translation.override(client.language):
-            return export_file(
-                organization=self.organization,
-                client=client,
-                file_format=options["file_format"],
-                private_notes=options["include_private_notes"],
-                name=f"disclosure-{self.kwargs['client_pk']}-",
-            )
+        return redirect("ops:prepared_file", self.organization.slug, prepared.pk)

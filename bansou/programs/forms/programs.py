@@ -21,12 +21,14 @@ from bansou.programs.forms.fields import (
     split_lines,
     textarea,
 )
-from bansou.programs.models import Phase, Program, Target, default_reminder_hours
+from bansou.programs.models import Kpi, Phase, Program, Target, default_reminder_hours
 from bansou.programs.selectors import program_slug_taken
 from bansou.programs.services.programs import (
     DEFAULT_TOPICS,
     NO_SHOW_THRESHOLD_RANGE,
     RESERVED_SLUGS,
+    SUPPRESSION_THRESHOLD_RANGE,
+    TARGET_VALUE_MAX,
     PhaseInput,
     ProgramData,
     TargetInput,
@@ -36,6 +38,8 @@ from bansou.programs.services.programs import (
     parse_reminder_hours,
     period_error,
     phase_period_error,
+    suppression_threshold_error,
+    target_value_error,
 )
 
 InputT = TypeVar("InputT", PhaseInput, TargetInput)
@@ -104,6 +108,16 @@ class ProgramForm(forms.Form):
         ),
         help_text=_("A client who misses this many sessions is shown to the coordinator. 1 to 10."),
     )
+    suppression_threshold = forms.IntegerField(
+        label=_("Smallest count shown to viewers and partners"),
+        widget=forms.NumberInput(
+            attrs={"min": SUPPRESSION_THRESHOLD_RANGE[0], "max": SUPPRESSION_THRESHOLD_RANGE[1]}
+        ),
+        help_text=_(
+            "In reports, funders and teachers see a smaller count (above 0) as “fewer than” "
+            "this number, so that a few people cannot be recognised. 1 to 100; 5 is usual."
+        ),
+    )
     is_public = forms.BooleanField(label=label_for(Program, "is_public"), required=False)
     accepts_supporters = forms.BooleanField(
         label=label_for(Program, "accepts_supporters"), required=False
@@ -168,6 +182,13 @@ class ProgramForm(forms.Form):
             raise ValidationError(problem)
         return value
 
+    def clean_suppression_threshold(self) -> int:
+        value: int = self.cleaned_data["suppression_threshold"]
+        problem = suppression_threshold_error(value)
+        if problem:
+            raise ValidationError(problem)
+        return value
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         _check_period(self, cleaned, "starts_on", "ends_on")
@@ -199,6 +220,7 @@ class ProgramForm(forms.Form):
             opens_on_holidays=c["opens_on_holidays"],
             reminder_hours=c["reminder_hours"],
             no_show_threshold=c["no_show_threshold"],
+            suppression_threshold=c["suppression_threshold"],
         )
 
 
@@ -218,10 +240,27 @@ class PhaseForm(forms.Form):
 
 
 class TargetForm(forms.Form):
+    """One KPI target: what it measures (a KPI computed from the data), output or outcome,
+    the value (1 or more) and its period (the end on or after the start)."""
+
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=label_for(Target, "name"), max_length=80)
+    kpi = forms.ChoiceField(
+        label=label_for(Target, "kpi"),
+        choices=[("", "---------"), *Kpi.choices],
+        error_messages={"required": _("Choose the KPI this target measures.")},
+        help_text=_("The actual is computed from the records for the target's period."),
+    )
+    kind = forms.ChoiceField(
+        label=label_for(Target, "kind"),
+        choices=Target.Kind.choices,
+        initial=Target.Kind.OUTPUT,
+        help_text=_("Output: what the program did. Outcome: what changed for people."),
+    )
     target_value = forms.IntegerField(
-        label=label_for(Target, "target_value"), min_value=0, max_value=10_000_000
+        label=label_for(Target, "target_value"),
+        widget=forms.NumberInput(attrs={"min": 1, "max": TARGET_VALUE_MAX}),
+        error_messages={"invalid": _("Enter a whole number of 1 or more.")},
     )
     unit = forms.CharField(
         label=label_for(Target, "unit"),
@@ -230,6 +269,13 @@ class TargetForm(forms.Form):
     )
     period_start = date_field(label_for(Target, "period_start"))
     period_end = date_field(label_for(Target, "period_end"))
+
+    def clean_target_value(self) -> int:
+        value: int = self.cleaned_data["target_value"]
+        problem = target_value_error(value)
+        if problem:
+            raise ValidationError(problem)
+        return value
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -272,6 +318,7 @@ class ProgramEditor:
                 "opens_on_holidays": program.opens_on_holidays,
                 "reminder_hours": reminder_hours_text(program.reminder_hours),
                 "no_show_threshold": program.no_show_threshold,
+                "suppression_threshold": program.suppression_threshold,
                 "is_public": program.is_public,
                 "accepts_supporters": program.accepts_supporters,
                 "accepts_clients": program.accepts_clients,
@@ -295,6 +342,8 @@ class ProgramEditor:
             {
                 "id": t.pk,
                 "name": t.name,
+                "kpi": t.kpi,
+                "kind": t.kind,
                 "target_value": t.target_value,
                 "unit": t.unit,
                 "period_start": t.period_start,
@@ -348,7 +397,7 @@ class ProgramEditor:
         return self._inputs(self.phases, PhaseInput, ("name", "kind", "starts_on", "ends_on"))
 
     def target_inputs(self) -> list[TargetInput]:
-        names = ("name", "unit", "target_value", "period_start", "period_end")
+        names = ("name", "kpi", "kind", "unit", "target_value", "period_start", "period_end")
         return self._inputs(self.targets, TargetInput, names)
 
     def _inputs(
@@ -402,6 +451,7 @@ def new_program_initial(kind: str | None) -> dict[str, Any]:
         "opens_on_holidays": False,
         "reminder_hours": reminder_hours_text(default_reminder_hours()),
         "no_show_threshold": 2,
+        "suppression_threshold": 5,
         "accepts_supporters": True,
         "accepts_clients": True,
     }

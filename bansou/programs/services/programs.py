@@ -30,6 +30,8 @@ MAX_TOPICS = 30
 MAX_REMINDERS = 4
 REMINDER_MAX_HOURS = 168
 NO_SHOW_THRESHOLD_RANGE = (1, 10)
+SUPPRESSION_THRESHOLD_RANGE = (1, 100)
+TARGET_VALUE_MAX = 10_000_000
 TOPIC_MAX_LENGTH = 40
 DEFAULT_TOPICS = [
     _("Information"),
@@ -62,6 +64,7 @@ class ProgramData:
     opens_on_holidays: bool = False
     reminder_hours: Sequence[int] = (24, 1)
     no_show_threshold: int = 2
+    suppression_threshold: int = 5
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ class TargetInput:
     target_value: int
     period_start: datetime.date
     period_end: datetime.date
+    kpi: str
+    kind: str = Target.Kind.OUTPUT
     id: int | None = None
 
 
@@ -175,7 +180,31 @@ def clean_reminder_hours(hours: Sequence[int]) -> list[int]:
 
 
 def no_show_threshold_error(value: int) -> str | None:
-    low, high = NO_SHOW_THRESHOLD_RANGE
+    return _range_error(value, NO_SHOW_THRESHOLD_RANGE)
+
+
+def suppression_threshold_error(value: int) -> str | None:
+    return _range_error(value, SUPPRESSION_THRESHOLD_RANGE)
+
+
+def target_value_error(value: int) -> str | None:
+    """A target is a whole number above zero (an achievement percentage divides by it)."""
+    if value < 1:
+        return str(_("A target must be 1 or more."))
+    if value > TARGET_VALUE_MAX:
+        return str(_("A target must be %(max)s or less.")) % {"max": f"{TARGET_VALUE_MAX:,}"}
+    return None
+
+
+def target_error(target: "TargetInput") -> str | None:
+    """What is wrong with a target: its period, then its value."""
+    return period_error(target.period_start, target.period_end) or target_value_error(
+        target.target_value
+    )
+
+
+def _range_error(value: int, bounds: tuple[int, int]) -> str | None:
+    low, high = bounds
     if not low <= value <= high:
         return str(_("Please enter a number from %(low)s to %(high)s.")) % {
             "low": low,
@@ -225,6 +254,9 @@ def _program_errors(data: ProgramData) -> dict[str, list[str]]:
     problem = no_show_threshold_error(data.no_show_threshold)
     if problem:
         errors["no_show_threshold"] = [problem]
+    problem = suppression_threshold_error(data.suppression_threshold)
+    if problem:
+        errors["suppression_threshold"] = [problem]
     return errors
 
 
@@ -248,6 +280,7 @@ def _apply_program_data(program: Program, data: ProgramData) -> None:
     program.opens_on_holidays = data.opens_on_holidays
     program.reminder_hours = clean_reminder_hours(list(data.reminder_hours))
     program.no_show_threshold = data.no_show_threshold
+    program.suppression_threshold = data.suppression_threshold
 
 
 @transaction.atomic
@@ -393,9 +426,11 @@ def _sync_targets(program: Program, targets: Sequence[TargetInput]) -> None:
         field="targets",
         current=list(program.targets.all()),
         inputs=targets,
-        problem=lambda target: period_error(target.period_start, target.period_end),
+        problem=target_error,
         values=lambda target: {
             "name": target.name.strip(),
+            "kpi": target.kpi,
+            "kind": target.kind,
             "unit": target.unit.strip(),
             "target_value": target.target_value,
             "period_start": target.period_start,

@@ -68,37 +68,35 @@ class VenueStateForm(HiddenErrorsOnTop):
     )
 
 
-class TeacherAddForm(forms.Form):
-    """Teachers are partner members, found by name as one types (coordinators only)."""
-
-    user = PersonChoiceField(
-        label=_("Teacher"),
-        queryset=User.objects.none(),
-        widget=PersonSearchInput(role="partner"),
-        error_messages={"invalid_choice": NOT_TEACHER, "required": _("Choose a teacher.")},
-    )
-
-    def __init__(
-        self, *args: Any, choices: QuerySet[User], organization: Organization, **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = choices  # type: ignore[attr-defined]
-        point_person_searches(self, organization)
+# Adding someone who works at the venue, by kind: the field's label, whom its search
+# offers, and what a wrong or a missing choice says.
+STAFF_FIELDS = {
+    VenueStaff.Kind.TEACHER: (_("Teacher"), "partner", NOT_TEACHER, _("Choose a teacher.")),
+    VenueStaff.Kind.SUPPORTER: (_("Supporter"), "staff", NOT_STAFF, _("Choose a supporter.")),
+}
 
 
-class SupporterAddForm(forms.Form):
-    user = PersonChoiceField(
-        label=_("Supporter"),
-        queryset=User.objects.none(),
-        widget=PersonSearchInput(role="staff"),
-        error_messages={"invalid_choice": NOT_STAFF, "required": _("Choose a supporter.")},
-    )
+class StaffAddForm(forms.Form):
+    """Someone who works at the venue as ``kind``, found by name as one types: a teacher
+    among the partner members, a supporter among the supporters and coordinators
+    (coordinators only)."""
 
     def __init__(
-        self, *args: Any, choices: QuerySet[User], organization: Organization, **kwargs: Any
+        self,
+        *args: Any,
+        kind: str,
+        choices: QuerySet[User],
+        organization: Organization,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = choices  # type: ignore[attr-defined]
+        label, role, invalid, required = STAFF_FIELDS[VenueStaff.Kind(kind)]
+        self.fields["user"] = PersonChoiceField(
+            label=label,
+            queryset=choices,
+            widget=PersonSearchInput(role=role),
+            error_messages={"invalid_choice": invalid, "required": required},
+        )
         point_person_searches(self, organization)
 
 
@@ -123,12 +121,13 @@ class VenueStaffForms:
         def bound(action: str) -> Any:
             return data if self.action == action else None
 
-        self.teacher = TeacherAddForm(
-            bound("teacher"), choices=teachers, organization=organization, prefix="teacher"
-        )
-        self.supporter = SupporterAddForm(
-            bound("supporter"), choices=supporters, organization=organization, prefix="supporter"
-        )
+        def adding(kind: str, choices: QuerySet[User]) -> StaffAddForm:
+            return StaffAddForm(
+                bound(kind), kind=kind, choices=choices, organization=organization, prefix=kind
+            )
+
+        self.teacher = adding(VenueStaff.Kind.TEACHER, teachers)
+        self.supporter = adding(VenueStaff.Kind.SUPPORTER, supporters)
         self.remove: RemoveForm[VenueStaff] = RemoveForm(
             bound("remove"), objects=staff, prefix="remove"
         )

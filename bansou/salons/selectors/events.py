@@ -94,19 +94,36 @@ def event_program_choices(*, organization: Organization) -> QuerySet[Program]:
     return programs_of(organization=organization).order_by("-starts_on", "name")
 
 
-def event_counts(
-    *, organization: Organization, start: datetime.date, end: datetime.date
-) -> dict[str, tuple[int, int]]:
-    """For each kind, the events held that started between ``start`` and ``end`` (days in
-    Tokyo, both included) and their total headcount: one query, every kind present."""
+def held_events_in(
+    *,
+    organization: Organization,
+    start: datetime.date,
+    end: datetime.date,
+    program: Program | None = None,
+) -> QuerySet[GroupEvent]:
+    """The events held that started between ``start`` and ``end`` (days in Tokyo, both
+    included), of one program or of all."""
     first, after = period_bounds(start, end)
+    events = GroupEvent.objects.filter(
+        organization=organization,
+        status=GroupEvent.Status.HELD,
+        starts_at__gte=first,
+        starts_at__lt=after,
+    )
+    return events if program is None else events.filter(program=program)
+
+
+def event_counts(
+    *,
+    organization: Organization,
+    start: datetime.date,
+    end: datetime.date,
+    program: Program | None = None,
+) -> dict[str, tuple[int, int]]:
+    """For each kind, the events held (``held_events_in``) and their total headcount (an
+    event without one counts 0): one query, every kind present."""
     rows = (
-        GroupEvent.objects.filter(
-            organization=organization,
-            status=GroupEvent.Status.HELD,
-            starts_at__gte=first,
-            starts_at__lt=after,
-        )
+        held_events_in(organization=organization, start=start, end=end, program=program)
         .values("kind")
         .annotate(n=Count("pk"), people=Sum("headcount"))
         .order_by("kind")

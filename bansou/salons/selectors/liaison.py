@@ -33,6 +33,7 @@ from bansou.salons.models import (
     Visit,
 )
 from bansou.salons.selectors.stats import ATTENDED, VenueStats, period_bounds, venue_stats
+from bansou.salons.services.staffing import works_venue_today
 
 THREAD_PAGE_SIZE = 30
 REFERRALS_PAGE_SIZE = 20
@@ -83,6 +84,22 @@ def venue_for_supporter(*, organization: Organization, user: User, role: str, pk
     """The school, for its supporters and the coordinators; 404 for anyone else."""
     venue = _venue(organization=organization, pk=pk)
     if not is_venue_supporter(venue=venue, user=user, role=role):
+        raise Http404
+    return venue
+
+
+def venue_for_student_search(
+    *, organization: Organization, user: User, role: str, pk: int
+) -> Venue:
+    """The school, for searching its students: its supporters and the coordinators, and
+    whoever staffs one of its salons today (the salon's screen names who came), though not
+    one of the school's own supporters; 404 otherwise. The rest of the liaison stays the
+    school's supporters' (``venue_for_supporter``)."""
+    venue = _venue(organization=organization, pk=pk)
+    if not (
+        is_venue_supporter(venue=venue, user=user, role=role)
+        or works_venue_today(venue=venue, user=user, role=role)
+    ):
         raise Http404
     return venue
 

@@ -12,6 +12,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from bansou.orgs.models import Organization, Venue
+from bansou.programs.models import Program
 from bansou.salons.models import SalonBlock, Visit
 
 ATTENDED = (Visit.Kind.WALK_IN, Visit.Kind.RESERVED, Visit.Kind.OUTREACH)
@@ -49,6 +50,40 @@ def period_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.da
     return first, after
 
 
+def salon_blocks_in(
+    *,
+    organization: Organization,
+    start: datetime.date,
+    end: datetime.date,
+    program: Program | None = None,
+) -> QuerySet[SalonBlock]:
+    """The salon blocks (every status) that start from ``start`` to ``end`` (days in
+    Tokyo, both included), of one program or of all: the one period rule for counting
+    salons, here and in the reports app (organisation and start: ``salons_block_org_start``)."""
+    first, after = period_bounds(start, end)
+    blocks = SalonBlock.objects.filter(
+        organization=organization, starts_at__gte=first, starts_at__lt=after
+    )
+    return blocks if program is None else blocks.filter(program=program)
+
+
+def salon_visits_in(
+    *,
+    organization: Organization,
+    start: datetime.date,
+    end: datetime.date,
+    program: Program | None = None,
+) -> QuerySet[Visit]:
+    """The taps (every kind, no-shows included) recorded from ``start`` to ``end`` (days in
+    Tokyo, both included), at the salons of one program (its blocks') or of all
+    (organisation and moment: ``salons_visit_org_at``)."""
+    first, after = period_bounds(start, end)
+    visits = Visit.objects.filter(
+        organization=organization, occurred_at__gte=first, occurred_at__lt=after
+    )
+    return visits if program is None else visits.filter(block__program=program)
+
+
 def venue_stats(
     *,
     organization: Organization,
@@ -59,7 +94,6 @@ def venue_stats(
     """Figures of each venue (all of the organisation's, or these) from ``start`` to
     ``end``; a venue without salons is there with zeros. Four queries whatever the size
     (the last returns a row per student and venue)."""
-    first, after = period_bounds(start, end)
     venue_ids = (
         [v.pk for v in venues]
         if venues is not None
@@ -67,22 +101,15 @@ def venue_stats(
     )
     stats = {pk: VenueStats(venue_id=pk) for pk in venue_ids}
     blocks = (
-        SalonBlock.objects.filter(
-            organization=organization,
-            venue_id__in=venue_ids,
-            starts_at__gte=first,
-            starts_at__lt=after,
-        )
+        salon_blocks_in(organization=organization, start=start, end=end)
+        .filter(venue_id__in=venue_ids)
         .values("venue_id", "status")
         .annotate(n=Count("pk"))
     )
     for row in blocks:
         setattr(stats[row["venue_id"]], row["status"], row["n"])
-    visits = Visit.objects.filter(
-        organization=organization,
-        venue_id__in=venue_ids,
-        occurred_at__gte=first,
-        occurred_at__lt=after,
+    visits = salon_visits_in(organization=organization, start=start, end=end).filter(
+        venue_id__in=venue_ids
     )
     for kind_row in visits.values("venue_id", "kind").annotate(
         n=Count("pk"), anonymous=Count("pk", filter=Q(student__isnull=True))

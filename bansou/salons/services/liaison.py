@@ -9,7 +9,7 @@ withdrawal at the same moment go one after the other, so a report is either sent
 the withdrawal or refused. One live consent per student, teacher and scope is a partial
 unique constraint; the friendly pre-check and the constraint's violation (the loser of a
 race) give the same message. Mail says that something is waiting on a page and carries
-neither a student's name in its subject nor a report's text."""
+neither a student's name in its subject nor a report's or a message's text."""
 
 import datetime
 
@@ -32,6 +32,7 @@ from bansou.salons.selectors.liaison import (
     is_venue_supporter,
     is_venue_teacher,
     venue_supporters,
+    venue_teachers,
 )
 from bansou.salons.services.staffing import check_client, check_venue, role_of
 
@@ -332,7 +333,8 @@ def report_send(
 @transaction.atomic
 def message_post(*, venue: Venue, author: User, body: str) -> VenueMessage:
     """A message in the school's thread, by one of its teachers or supporters or a
-    coordinator."""
+    coordinator. The school's other teachers and supporters are each mailed once that it
+    waits, with a link to the thread (not its text: it may speak of a student)."""
     organization = venue.organization
     check_venue(organization=organization, venue=venue)
     role = role_of(organization=organization, user=author)
@@ -347,4 +349,21 @@ def message_post(*, venue: Venue, author: User, body: str) -> VenueMessage:
     message = VenueMessage(organization=organization, venue=venue, author=author, body=text)
     message.full_clean()
     message.save()
+    _tell_thread(message=message)
     return message
+
+
+def _tell_thread(*, message: VenueMessage) -> None:
+    venue, author = message.venue, message.author
+    url = f"{_venue_url('salons:thread', venue)}#latest"
+    people = {u.pk: u for u in (*venue_teachers(venue=venue), *venue_supporters(venue=venue))}
+    for pk in sorted(people):
+        if author is not None and pk == author.pk:
+            continue
+        send_templated_mail(
+            recipient=people[pk],
+            organization=venue.organization,
+            subject=gettext_lazy("A new message in the school's thread"),
+            template="salons/email/thread_message.txt",
+            context={"venue": venue, "author": author, "url": url},
+        )

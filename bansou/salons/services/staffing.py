@@ -1,13 +1,17 @@
 """Who may do what at a salon: the checks every salon service shares.
 
 Coordinators plan and change salons; a supporter works the salons they staff (the
-block's meeting attendees). Staff are active supporters or coordinators of the
-organisation, checked with their memberships locked in id order (as internal meetings do),
-so two writers planning the same person never wait on each other crosswise."""
+block's meeting attendees), and on the day of one may find the school's students for
+its screen, whether or not they are one of the school's own supporters. Staff are active
+supporters or coordinators of the organisation, checked with their memberships locked in
+id order (as internal meetings do), so two writers planning the same person never wait on
+each other crosswise."""
 
+import datetime
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bansou.accounts.models import User
@@ -39,6 +43,27 @@ def check_works_block(*, block: SalonBlock, actor: User) -> str:
     if role == Role.SUPPORTER and block.meeting.attendees.filter(pk=actor.pk).exists():
         return role
     raise ValidationError(_("Only this salon's supporters and the coordinators can do this."))
+
+
+def works_venue_today(*, venue: Venue, user: User, role: str | None) -> bool:
+    """Whether this person staffs a salon at the venue today that is not cancelled (the
+    salon they are working, open or closed with its log)."""
+    if role not in STAFF_ROLES:
+        return False
+    start = datetime.datetime.combine(
+        timezone.localdate(), datetime.time.min, tzinfo=timezone.get_current_timezone()
+    )
+    return (
+        SalonBlock.objects.filter(
+            organization_id=venue.organization_id,
+            venue=venue,
+            meeting__attendees=user,
+            starts_at__gte=start,
+            starts_at__lt=start + datetime.timedelta(days=1),
+        )
+        .exclude(status=SalonBlock.Status.CANCELLED)
+        .exists()
+    )
 
 
 def check_books_at(*, block: SalonBlock, actor: User) -> None:

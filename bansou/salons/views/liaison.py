@@ -4,7 +4,7 @@ page, record and withdraw consents, send reports and close referrals; a student 
 they share with which teacher and can stop it. Which object a person may open is decided
 by ``salons.selectors.liaison`` (404 otherwise); what a teacher may read, too."""
 
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from bansou.core.access import org_roles
 from bansou.core.inputs import whole_number
@@ -38,6 +39,7 @@ from bansou.salons.selectors.liaison import (
     student_withdrawn,
     teacher_venues,
     thread_page,
+    venue_for_student_search,
     venue_for_supporter,
     venue_for_teacher,
     venue_for_thread,
@@ -54,6 +56,8 @@ from bansou.salons.services.liaison import (
     referral_create,
     report_send,
 )
+
+T = TypeVar("T")
 
 TEACHER = org_roles(Role.PARTNER)
 SUPPORTERS = org_roles(Role.SUPPORTER, Role.COORDINATOR)
@@ -76,12 +80,14 @@ class TeacherVenueMixin(OrgView):
 
 
 class SupporterVenueMixin(OrgView):
-    """Loads ``self.venue``: a school this supporter works at, any for a coordinator."""
+    """Loads ``self.venue``: a school this supporter works at, any for a coordinator
+    (``venue_loader`` decides; 404 otherwise)."""
 
     venue: Venue
+    venue_loader = staticmethod(venue_for_supporter)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        self.venue = venue_for_supporter(
+        self.venue = self.venue_loader(
             organization=self.organization, user=self.user, role=self.role, pk=kwargs["venue_pk"]
         )
         return super().dispatch(request, *args, **kwargs)
@@ -234,10 +240,12 @@ class ReportCreateView(SupporterVenueMixin):
 
 
 class VenueStudentSearchView(SupporterVenueMixin):
-    """The choices under the student search of the consent and report forms: the school's
-    students only."""
+    """The choices under the student search of the consent and report forms and of the
+    salon screen: the school's students only (for its supporters, the coordinators and
+    whoever staffs one of its salons today)."""
 
     access_policy = SUPPORTERS
+    venue_loader = staticmethod(venue_for_student_search)
     template_name = "people/widgets/person_choices.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -251,65 +259,84 @@ class VenueStudentSearchView(SupporterVenueMixin):
         )
 
 
-class ReferralCloseView(OrgView):
-    """Asks first (GET), then marks the referral followed up (POST)."""
+class ConfirmView(OrgView, Generic[T]):
+    """Asks first (GET), then acts (POST) on the object ``load`` finds (404 otherwise): a
+    refusal is said on the confirmation; done, it says so and goes back."""
 
-    access_policy = SUPPORTERS
-    template_name = "salons/liaison_referral_close.html"
-    referral: Referral
+    object_name: str  # what the template calls the object
+    pk_kwarg: str
+    done_message: StrOrPromise
+    target: T
+
+    def load(self, pk: int) -> T:
+        raise NotImplementedError
+
+    def act(self) -> None:
+        raise NotImplementedError
+
+    def done_url(self) -> str:
+        raise NotImplementedError
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        self.referral = referral_for(
-            organization=self.organization, user=self.user, role=self.role, pk=kwargs["referral_pk"]
-        )
+        self.target = self.load(kwargs[self.pk_kwarg])
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def confirm(self, form: ConfirmForm) -> HttpResponse:
         return self.render_to_response(
-            self.get_context_data(referral=self.referral, form=ConfirmForm())
+            self.get_context_data(**{self.object_name: self.target, "form": form})
         )
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.confirm(ConfirmForm())
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = ConfirmForm(request.POST)
         try:
-            referral_close(referral=self.referral, actor=self.user)
+            self.act()
         except ValidationError as error:
             add_service_errors(form, error)
-            return self.render_to_response(self.get_context_data(referral=self.referral, form=form))
-        messages.success(request, _("The referral has been closed."))
-        return redirect(_liaison_url(self, self.referral.venue_id))
+            return self.confirm(form)
+        messages.success(request, self.done_message)
+        return redirect(self.done_url())
 
 
-class ConsentWithdrawView(OrgView):
+class ReferralCloseView(ConfirmView[Referral]):
+    """Asks first (GET), then marks the referral followed up (POST)."""
+
+    access_policy = SUPPORTERS
+    template_name = "salons/liaison_referral_close.html"
+    object_name, pk_kwarg = "referral", "referral_pk"
+    done_message = _("The referral has been closed.")
+
+    def load(self, pk: int) -> Referral:
+        return referral_for(organization=self.organization, user=self.user, role=self.role, pk=pk)
+
+    def act(self) -> None:
+        referral_close(referral=self.target, actor=self.user)
+
+    def done_url(self) -> str:
+        return _liaison_url(self, self.target.venue_id)
+
+
+class ConsentWithdrawView(ConfirmView[ShareConsent]):
     """Asks first (GET), then withdraws the consent (POST): the student on their sharing
     page, or the school's supporters and the coordinators."""
 
     access_policy = org_roles(Role.CLIENT, Role.SUPPORTER, Role.COORDINATOR)
     template_name = "salons/liaison_consent_withdraw.html"
-    consent: ShareConsent
+    object_name, pk_kwarg = "consent", "consent_pk"
+    done_message = _("Sharing has stopped: the teacher no longer sees it.")
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        self.consent = consent_for(
-            organization=self.organization, user=self.user, role=self.role, pk=kwargs["consent_pk"]
-        )
-        return super().dispatch(request, *args, **kwargs)
+    def load(self, pk: int) -> ShareConsent:
+        return consent_for(organization=self.organization, user=self.user, role=self.role, pk=pk)
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.render_to_response(
-            self.get_context_data(consent=self.consent, form=ConfirmForm())
-        )
+    def act(self) -> None:
+        consent_withdraw(consent=self.target, actor=self.user)
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = ConfirmForm(request.POST)
-        try:
-            consent_withdraw(consent=self.consent, actor=self.user)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.render_to_response(self.get_context_data(consent=self.consent, form=form))
-        messages.success(request, _("Sharing has stopped: the teacher no longer sees it."))
+    def done_url(self) -> str:
         if self.role == Role.CLIENT:
-            return redirect("salons:my_sharing", self.organization.slug)
-        return redirect(_liaison_url(self, self.consent.venue_id))
+            return reverse("salons:my_sharing", args=[self.organization.slug])
+        return _liaison_url(self, self.target.venue_id)
 
 
 # --- the thread and the student's page -----------------------------------------------------

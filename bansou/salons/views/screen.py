@@ -22,6 +22,7 @@ from bansou.salons.forms.screen import (
     TapForm,
 )
 from bansou.salons.models import SalonBlock
+from bansou.salons.selectors.liaison import is_venue_supporter
 from bansou.salons.selectors.screen import (
     block_for,
     blocks_today,
@@ -78,6 +79,8 @@ class ScreenView(BlockMixin):
             screen=salon_screen(block=self.block),
             tap_form=TapForm(block=self.block),
             is_open=self.block.status == SalonBlock.Status.SCHEDULED,
+            # Staffing this salon does not open the school's liaison: its supporters' page.
+            may_liaise=is_venue_supporter(venue=self.block.venue, user=self.user, role=self.role),
             grades=GRADES,
             reservation_kinds=RESERVATION_KINDS,
             referral_kinds=REFERRAL_KINDS,

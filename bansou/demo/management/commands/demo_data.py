@@ -22,7 +22,7 @@ class Command(BaseCommand):
             f"{report.venues_created} venues, "
             f"{report.accompaniments_created} accompaniment sets, "
             f"{report.bookings_created} bookings, {report.meetings_created} internal meetings, "
-            f"{report.salons_created} salons created."
+            f"{report.salons_created} salons, {report.surveys_created} surveys created."
         )
         if options["quiet_logins"]:
             return
