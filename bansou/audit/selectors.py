@@ -10,13 +10,13 @@ from bansou.orgs.models import Organization
 
 
 def audit_actions(*, organization: Organization) -> list[str]:
-    """The actions recorded in the organisation's log, for the filter."""
+    """The actions recorded in the organisation's log, for the filter (without the
+    model's ordering, which would make DISTINCT return every entry)."""
     return sorted(
-        set(
-            AuditEntry.objects.filter(organization=organization)
-            .values_list("action", flat=True)
-            .distinct()
-        )
+        AuditEntry.objects.filter(organization=organization)
+        .order_by()
+        .values_list("action", flat=True)
+        .distinct()
     )
 
 

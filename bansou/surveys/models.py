@@ -88,6 +88,8 @@ class Survey(TenantModel):
     # The public link of a survey for anyone with the link (empty for the others).
     link_token = models.CharField(max_length=43, blank=True)
     created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The creating form's own key: the same form sent twice makes one survey.
+    key = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -101,6 +103,11 @@ class Survey(TenantModel):
                 fields=["link_token"],
                 condition=~Q(link_token=""),
                 name="surveys_survey_link_token_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "key"],
+                condition=Q(key__isnull=False),
+                name="surveys_survey_key_once",
             ),
             # Nobody signs in to answer a public link: it cannot name its respondents.
             models.CheckConstraint(

@@ -90,6 +90,30 @@ def test_a_coordinator_creates_a_survey_and_lands_on_its_page(world, client_for)
     assert survey.created_by == _coordinator(world)
 
 
+NEW_SURVEY = {
+    "title_ja": "教員アンケート",
+    "audience": "partners",
+    "anonymous": "on",
+    "trigger": "manual",
+    "program": "",
+    "phase": "",
+    "closes_on": CLOSES_ON.isoformat(),
+}
+
+
+def test_the_new_survey_form_sent_twice_makes_one_survey_and_both_land_on_it(world, client_for):
+    client = client_for(_coordinator(world))
+    form = client.get(_url(world, "new")).content.decode()
+    assert 'name="key"' in form
+    data = {**NEW_SURVEY, "key": str(uuid.uuid4())}
+    first, second = client.post(_url(world, "new"), data), client.post(_url(world, "new"), data)
+    survey = Survey.objects.get(organization=world.a.organization, title_ja="教員アンケート")
+    assert first["Location"] == second["Location"] == _url(world, "survey", survey.pk)
+    # Another form (its own key) is another survey.
+    client.post(_url(world, "new"), {**NEW_SURVEY, "key": str(uuid.uuid4())})
+    assert Survey.objects.filter(title_ja="教員アンケート").count() == 2
+
+
 def test_a_survey_for_anyone_with_the_link_gets_a_link_and_cannot_be_named(world):
     org, actor = world.a.organization, _coordinator(world)
     survey = survey_create(

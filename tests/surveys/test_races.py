@@ -3,6 +3,7 @@ serialises every writer, so the race cannot happen there). The same link's answe
 posted at once from several tabs: exactly one is stored, every other tab is told that the
 survey was already answered with this link, and nothing answers 500."""
 
+import datetime
 import threading
 import uuid
 
@@ -95,3 +96,50 @@ def test_parallel_service_calls_make_one_response_and_refuse_the_rest(transactio
     results = in_parallel(org, actions)
     assert sorted(results.values()) == ["ValidationError"] * (PARALLEL - 1) + ["ok"], UNEXPECTED
     assert Response.objects.filter(survey=survey).count() == 1
+
+
+def test_parallel_posts_of_one_new_survey_form_make_one_survey(transactional_db):
+    """A double click on 作成 with a slow connection: the same form (one key) arrives
+    several times at once; one survey is made and every post lands on it."""
+    _needs_postgresql()
+    org = OrganizationFactory(slug=f"race-{uuid.uuid4().hex[:8]}")
+    coordinator = UserFactory()
+    MembershipFactory(organization=org, user=coordinator, role=Role.COORDINATOR)
+    data = {
+        "title_ja": "支援者アンケート",
+        "audience": "supporters",
+        "anonymous": "on",
+        "trigger": "manual",
+        "program": "",
+        "phase": "",
+        "closes_on": (timezone.localdate() + datetime.timedelta(days=7)).isoformat(),
+        "key": str(uuid.uuid4()),
+    }
+    path = f"/o/{org.slug}/surveys/new/"
+    browsers = [Client(raise_request_exception=False) for _ in range(PARALLEL)]
+    for browser in browsers:
+        browser.force_login(coordinator)
+    barrier = threading.Barrier(PARALLEL)
+    statuses: list[tuple[int, str]] = []
+    lock = threading.Lock()
+
+    def post(browser: Client) -> None:
+        try:
+            barrier.wait()
+            response = browser.post(path, data)
+            with lock:
+                statuses.append((response.status_code, response.get("Location", "")))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(b,)) for b in browsers]
+    with one_race_at_a_time():
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    from bansou.surveys.models import Survey
+
+    surveys = list(Survey.objects.filter(organization=org))
+    assert len(surveys) == 1
+    assert statuses == [(302, f"/o/{org.slug}/surveys/{surveys[0].pk}/")] * PARALLEL

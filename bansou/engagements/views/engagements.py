@@ -104,12 +104,14 @@ class EngagementDetailView(EngagementView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["timeline"] = engagement_timeline(
+        timeline = engagement_timeline(
             engagement=self.engagement,
             user=self.user,
             role=self.role,
             is_supporter=self.is_supporter,
+            params=self.request.GET,
         )
+        context.update(timeline=timeline.items, timeline_page=timeline)
         context["can_manage"] = self.role == Role.COORDINATOR or self.is_supporter
         notes_read_by_supporter(
             notes=[note for item in context["timeline"] for note in item.details.get("notes", [])],

@@ -2,6 +2,7 @@
 choosing a free-text answer for reports."""
 
 import datetime
+import uuid
 from typing import Any
 
 from django import forms
@@ -79,6 +80,8 @@ class SurveyForm(forms.Form):
         validators=[validate_day_in_range],
         help_text=_("The last day answers are taken; links stop working after it."),
     )
+    # A new survey's form carries its own key (``survey_create``: sent twice, made once).
+    key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self, *args: Any, programs: QuerySet[Program], phases: QuerySet[Phase], **kwargs: Any
@@ -88,13 +91,16 @@ class SurveyForm(forms.Form):
         self.fields["phase"].queryset = phases  # type: ignore[attr-defined]
 
     def survey_fields(self) -> dict[str, Any]:
-        """What survey_create and survey_update take from this form."""
-        return dict(self.cleaned_data)
+        """What survey_update takes from this form (survey_create also takes ``key``)."""
+        fields = dict(self.cleaned_data)
+        fields.pop("key", None)
+        return fields
 
     @staticmethod
     def initial_for(survey: Survey | None) -> dict[str, Any]:
         if survey is None:
             return {
+                "key": uuid.uuid4(),
                 "audience": Survey.Audience.CLIENTS,
                 "anonymous": True,
                 "trigger": Survey.Trigger.MANUAL,

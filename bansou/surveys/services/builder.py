@@ -11,11 +11,12 @@ audience and anonymity do not change."""
 
 import datetime
 import secrets
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -115,9 +116,16 @@ def survey_create(
     trigger: str = Survey.Trigger.MANUAL,
     program: Program | None = None,
     phase: Phase | None = None,
+    key: uuid.UUID | None = None,
 ) -> Survey:
-    """A draft survey without questions; one for anyone with the link gets its link."""
+    """A draft survey without questions; one for anyone with the link gets its link.
+    ``key`` is the creating form's: the same form sent again (a double click, a retry)
+    gives the survey it already made, also when both arrive at once (the database's
+    unique key decides)."""
     check_coordinator(organization=organization, actor=actor)
+    made = _made_with(organization=organization, key=key)
+    if made is not None:
+        return made
     _check_settings(
         organization=organization,
         audience=audience,
@@ -144,8 +152,22 @@ def survey_create(
     )
     if audience == Survey.Audience.LINK:
         survey.link_token = secrets.token_urlsafe(32)
-    survey.save()
+    survey.key = key
+    try:
+        with transaction.atomic():
+            survey.save()
+    except IntegrityError:
+        made = _made_with(organization=organization, key=key)
+        if made is None:
+            raise
+        return made
     return survey
+
+
+def _made_with(*, organization: Organization, key: uuid.UUID | None) -> Survey | None:
+    if key is None:
+        return None
+    return Survey.objects.filter(organization=organization, key=key).first()
 
 
 @transaction.atomic

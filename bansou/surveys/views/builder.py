@@ -70,7 +70,10 @@ class SurveyCreateView(SurveyFormMixin):
         if form.is_valid():
             try:
                 survey = builder.survey_create(
-                    organization=self.organization, actor=self.user, **form.survey_fields()
+                    organization=self.organization,
+                    actor=self.user,
+                    key=form.cleaned_data["key"],
+                    **form.survey_fields(),
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
