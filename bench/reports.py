@@ -18,10 +18,14 @@ Measured on each organisation, for the current 年度 unless said:
 - ``dashboard``: the four above together, what the program dashboard will call (the
   targets reusing the 年度's ``kpi_values``, as their period is the same);
 - ``sessions``: ``kpi_values`` of the appointments program (sessions only);
-- ``org_3y``: ``kpi_values`` of the whole organisation over the three 年度 (every row).
+- ``org_3y``: ``kpi_values`` of the whole organisation over the three 年度 (every row);
+- ``page``: the salon program's dashboard page itself (``reports:program``, this 年度),
+  requested with Django's test ``Client`` in this process as a coordinator: the
+  selectors above, the survey figures over the 200,000 answers, the voices and the
+  template, request to the whole response.
 
 Goal (the reports issue): the program dashboard under 500 ms at full size, with the same
-query count at both sizes.
+query count at both sizes (both for ``dashboard`` and for ``page``).
 """
 
 from __future__ import annotations
@@ -43,7 +47,8 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 DASHBOARD_MS = 500.0
-NAMES = ("kpis", "monthly", "venues", "targets", "dashboard", "sessions", "org_3y")
+NAMES = ("kpis", "monthly", "venues", "targets", "dashboard", "sessions", "org_3y", "page")
+GOALS = ("dashboard", "page")
 
 
 def _setup(database_url: str | None) -> None:
@@ -53,6 +58,9 @@ def _setup(database_url: str | None) -> None:
     import django
 
     django.setup()
+    from django.conf import settings  # after django.setup()
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     logging.getLogger("django.request").setLevel(logging.CRITICAL)
 
 
@@ -95,7 +103,7 @@ def _timed(call: Callable[[], Any], repeat: int) -> dict[str, Any]:
 
 def measure(seeded: Any, repeat: int) -> dict[str, Any]:
     from django.utils import timezone  # after django.setup()
-    from django_scopes import scope
+    from django_scopes import scope, scopes_disabled
 
     from bansou.core.calendar import fiscal_year_bounds, fiscal_year_of
     from bansou.reports.selectors.kpis import kpi_values, monthly_kpis, venue_table
@@ -113,6 +121,26 @@ def measure(seeded: Any, repeat: int) -> dict[str, Any]:
         venue_table(program=salon, **period)
         target_report(program=salon, known=[values], **period)
 
+    from django.test import Client
+    from django.urls import reverse
+
+    from bansou.accounts.models import User
+    from bansou.core.roles import Role
+    from bansou.orgs.models import Membership
+
+    with scopes_disabled():
+        coordinator = User.objects.create(
+            email=f"coordinator@{org.slug}.reports.test", password="!"
+        )
+        Membership.objects.create(organization=org, user=coordinator, role=Role.COORDINATOR)
+    browser = Client(raise_request_exception=True)
+    browser.force_login(coordinator)
+    page_url = reverse("reports:program", kwargs={"org_slug": org.slug, "program_slug": salon.slug})
+
+    def page() -> None:
+        response = browser.get(page_url)
+        assert response.status_code == 200, response.status_code
+
     calls: dict[str, Callable[[], Any]] = {
         "kpis": lambda: kpi_values(program=salon, **period),
         "monthly": lambda: monthly_kpis(program=salon, **period),
@@ -121,6 +149,7 @@ def measure(seeded: Any, repeat: int) -> dict[str, Any]:
         "dashboard": dashboard,
         "sessions": lambda: kpi_values(program=seeded.appointments, **period),
         "org_3y": lambda: kpi_values(organization=org, start=three_years[0], end=three_years[1]),
+        "page": page,
     }
     with scope(organization=org):
         results = {name: _timed(calls[name], repeat) for name in NAMES}
@@ -132,6 +161,8 @@ def measure(seeded: Any, repeat: int) -> dict[str, Any]:
         "unique_clients": figures.unique_clients,
         "repeat_visit_rate": figures.repeat_visit_rate,
         "no_show_rate": figures.no_show_rate,
+        "satisfaction_answers": figures.satisfaction.n if figures.satisfaction else 0,
+        "nps": figures.nps,
     }
     return results
 
@@ -163,8 +194,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     misses = []
-    if results["large"]["dashboard"]["p95"] > DASHBOARD_MS:
-        misses.append(f"dashboard: p95 {results['large']['dashboard']['p95']} ms > 500 ms")
+    for name in GOALS:
+        if results["large"][name]["p95"] > DASHBOARD_MS:
+            misses.append(f"{name}: p95 {results['large'][name]['p95']} ms > 500 ms")
     for name in NAMES:
         large, small = results["large"][name], results["small"][name]
         if large["queries"] != small["queries"]:

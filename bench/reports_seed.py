@@ -1,9 +1,9 @@
 """The organisation of ``bench/reports.py``: at full size 100,000 clients, 300 venues and
 1,000,000 sessions and salon visits in all (500,000 of each), over three 年度 up to today,
 plus what the KPIs read beside them (engagements and their endings, reflections,
-reservations, salon blocks with their meetings, group events, KPI targets). The 200,000
-survey answers the issue also names are left to a later step (the surveys app's own
-seeder): satisfaction and NPS are two more queries of their own.
+reservations, salon blocks with their meetings, group events, KPI targets) and 200,000
+survey answers (a teachers' survey of the salon program: a satisfaction scale, a 0–10
+recommendation and a free text, some of it published as voices).
 
 The large tables go in through PostgreSQL ``COPY`` (psycopg's ``cursor.copy``), the rest
 through ``bulk_create``; reflections, reserved visits and no-shows are derived in SQL from
@@ -29,6 +29,7 @@ from bansou.engagements.models import Engagement, EngagementEvent, Meeting, Sess
 from bansou.orgs.models import Membership, Organization, Venue
 from bansou.programs.models import Kpi, Program, Target
 from bansou.salons.models import GroupEvent, Reservation, SalonBlock, Visit
+from bansou.surveys.models import Question, Response, Survey
 
 FULL = {
     "clients": 100_000,
@@ -38,6 +39,7 @@ FULL = {
     "blocks": 30_000,
     "supporters": 600,
     "events": 3_000,
+    "survey_answers": 200_000,
 }
 BATCH = 5_000
 SESSION_STATUSES = ["held"] * 80 + ["no_show"] * 8 + ["cancelled"] * 7
@@ -326,6 +328,9 @@ def seed(*, label: str, size: float, seed: int = 5) -> Seeded:
         )
         for name, kpi, unit, value in targets
     )
+    answers = _survey_answers(
+        org, salon, venues, rng, first=first, span=span, count=n["survey_answers"]
+    )
     counts = {
         "clients": len(clients),
         "venues": len(venues),
@@ -335,5 +340,87 @@ def seed(*, label: str, size: float, seed: int = 5) -> Seeded:
         "engagements": len(engagements),
         "reflections": reflections,
         "events": events_made,
+        "survey_answers": answers,
     }
     return Seeded(organization=org, salon=salon, appointments=appointments, counts=counts)
+
+
+VOICE = "生徒が自分から進路の話をするようになった"
+
+
+def _survey_answers(
+    org: Organization,
+    salon: Program,
+    venues: list[Venue],
+    rng: random.Random,
+    *,
+    first: datetime.date,
+    span: int,
+    count: int,
+) -> int:
+    """A teachers' survey of the salon program with three questions and ``count`` answers
+    in all (a third of that many anonymous responses over the three 年度): responses
+    through COPY, their answers derived in SQL, one in twenty free texts published."""
+    survey = Survey.objects.create(
+        organization=org,
+        program=salon,
+        title_ja="教員アンケート",
+        audience=Survey.Audience.PARTNERS,
+        anonymous=True,
+        status=Survey.Status.OPEN,
+        closes_on=first + datetime.timedelta(days=span + 30),
+    )
+    scale, nps, text = (
+        Question.objects.create(
+            organization=org,
+            survey=survey,
+            position=position,
+            kind=kind,
+            text_ja=label,
+            measures_satisfaction=kind == Question.Kind.SCALE,
+        )
+        for position, kind, label in (
+            (1, Question.Kind.SCALE, "サロンの満足度"),
+            (2, Question.Kind.NPS, "他校に勧めたいか"),
+            (3, Question.Kind.TEXT, "ご意見"),
+        )
+    )
+    responses = max(1, count // 3)
+    _copy(
+        Response,
+        (
+            {
+                "survey_id": survey.pk,
+                "program_id": salon.pk,
+                "venue_id": venues[i % len(venues)].pk,
+                "via": "invitation",
+                "key": uuid.uuid4(),
+                "submitted_on": first + datetime.timedelta(days=rng.randrange(span + 1)),
+                "respondent_id": None,
+                "session_id": None,
+                "submitted_at": None,
+            }
+            for i in range(responses)
+        ),
+        organization_id=org.pk,
+        language="ja",
+    )
+    written = 0
+    for question, number in (
+        (scale, "1 + (r.id * 7 + r.id / 3) %% 5"),
+        (nps, "(r.id * 13 + r.id / 5) %% 11"),
+        (text, "NULL"),
+    ):
+        is_text = question is text
+        body = "%s" if is_text else "''"
+        published = "r.id %% 20 = 0" if is_text else "false"
+        written += _sql(
+            "INSERT INTO surveys_answer (organization_id, response_id, question_id, number,"
+            " choices, text, publishable, published_text, published_at)"
+            f" SELECT r.organization_id, r.id, %s, {number}, '[]'::jsonb, {body},"
+            f" {published}, CASE WHEN {published} THEN {body} ELSE '' END,"
+            f" CASE WHEN {published} THEN now() END"
+            " FROM surveys_response r WHERE r.organization_id = %s AND r.survey_id = %s",
+            [question.pk, *([VOICE] * 2 if is_text else []), org.pk, survey.pk],
+        )
+    return written

@@ -37,6 +37,10 @@ Asia/Tokyo) has these keys; a code is stable, its label is in the language of th
   ``supporter``, ``message``, ``status``, ``requested_at``, ``decided_at``}]}
 - ``bookings``: [{``session_id``, ``appointment_type``, ``starts_at``, ``status``,
   ``booked_at``}] (the sessions the person booked themselves)
+- ``salon_visits``: [{``at``, ``venue``, ``kind``, ``kind_code``, ``grade``, ``topics``
+  [name]}]
+- ``survey_answers``: [{``survey``, ``question``, ``answer``, ``submitted_on``}] (named
+  surveys only: an anonymous answer is nobody's)
 """
 
 import dataclasses
@@ -105,6 +109,8 @@ def export_dict(data: PersonalData) -> dict[str, Any]:
             "requests": tree["match_requests"],
         },
         "bookings": [dataclasses.asdict(b) for b in data.bookings],
+        "salon_visits": tree["salon_visits"],
+        "survey_answers": tree["survey_answers"],
     }
 
 

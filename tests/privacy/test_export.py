@@ -410,3 +410,54 @@ def test_export_queries_do_not_grow_with_sessions(
     few = count()
     build(18)
     assert count() == few
+
+
+def _named_and_anonymous_answers(world: World, user: User) -> None:
+    """The client answered a named survey (their answers are theirs) and an anonymous one
+    (nobody's); another organisation's named survey carries the canary."""
+    import uuid
+
+    from django.utils import timezone
+
+    from bansou.surveys.services.answering import response_submit_invited
+    from bansou.surveys.services.dispatch import invitation_issue
+    from tests.surveys.helpers import make_survey, service_answers
+
+    coordinator = world.a.members[Role.COORDINATOR]
+    for anonymous, text in ((False, "記名の回答です"), (True, "匿名の回答です")):
+        survey = make_survey(world.a.organization, coordinator, anonymous=anonymous)
+        invitation = invitation_issue(survey=survey, person=user, now=timezone.now())
+        response_submit_invited(
+            invitation=invitation,
+            answers=service_answers(survey, {5: text}),
+            language="ja",
+            key=uuid.uuid4(),
+        )
+
+
+def test_the_files_hold_the_persons_salon_visits_and_named_survey_answers_only(
+    world: World, client_for: ClientFactory
+):
+    from bansou.programs.models import Topic
+    from tests.factories import SalonBlockFactory, VisitFactory
+
+    user = _client(world)
+    block = SalonBlockFactory(program=world.a.extra["program"])
+    visit = VisitFactory(block=block, student=user, grade="2年", private_note="支援者だけのメモ")
+    visit.topics.add(
+        Topic.objects.create(
+            organization=world.a.organization, program=world.a.extra["program"], name="進学"
+        )
+    )
+    VisitFactory(block=block, student=None, grade="3年")  # anonymous: nobody's
+    _named_and_anonymous_answers(world, user)
+    data = json.loads(_my_file(client_for(user), world, "json").content)
+    mine = [v for v in data["salon_visits"] if v["venue"] == block.venue.name]
+    assert [(v["kind_code"], v["grade"], v["topics"]) for v in mine] == [("walk_in", "2年", ["進学"])]
+    answers = [a["answer"] for a in data["survey_answers"]]
+    assert "記名の回答です" in answers and "匿名の回答です" not in answers
+    assert sum(a["survey"] == "面談後アンケート" for a in data["survey_answers"]) == 6
+    text = _pdf_text(_my_file(client_for(user), world, "pdf").content)
+    assert "記名の回答です" in text and block.venue.name in text
+    for hidden in ("匿名の回答です", "支援者だけのメモ", "3年"):
+        assert hidden not in text and hidden not in json.dumps(data, ensure_ascii=False)

@@ -26,6 +26,12 @@ from bansou.matching.models import MatchingProfile, MatchRequest
 from bansou.orgs.models import Membership, Organization
 from bansou.people.models import ClientProfile, GuardianConsent
 from bansou.people.selectors import language_labels
+from bansou.privacy.selectors.participation import (
+    SalonVisitData,
+    SurveyAnswerData,
+    salon_visits_of,
+    survey_answers_of,
+)
 from bansou.programs.models import Application
 
 # Events of an engagement the client sees on its timeline (status changes and their
@@ -212,6 +218,8 @@ class PersonalData:
     applications: list[ApplicationData]
     matching_preferences: MatchingPreferencesData | None
     match_requests: list[MatchRequestData]
+    salon_visits: list[SalonVisitData] = field(default_factory=list)
+    survey_answers: list[SurveyAnswerData] = field(default_factory=list)
 
     @property
     def sessions(self) -> list[tuple[EngagementData, SessionData]]:
@@ -286,6 +294,8 @@ def personal_data(
         applications=_applications(organization=organization, client=client),
         matching_preferences=_preferences(organization=organization, client=client),
         match_requests=_match_requests(organization=organization, client=client),
+        salon_visits=salon_visits_of(organization=organization, person=client),
+        survey_answers=survey_answers_of(organization=organization, person=client),
     )
 
 

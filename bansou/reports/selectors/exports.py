@@ -9,7 +9,7 @@ number of rows (``CHUNK`` rows a chunk)."""
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,9 +62,20 @@ def _chunks(rows: Iterator[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
         yield chunk
 
 
-def _local(moment: datetime.datetime) -> datetime.datetime:
-    """A moment as Tokyo wall-clock time without a zone (what a spreadsheet holds)."""
-    return timezone.localtime(moment).replace(tzinfo=None)
+def _wall_clock() -> Callable[[datetime.datetime], datetime.datetime]:
+    """A moment as wall-clock time in the current zone (Tokyo) without a zone, what a
+    spreadsheet holds; the zone is looked up once per export, not once per cell."""
+    zone = timezone.get_current_timezone()
+
+    def local(moment: datetime.datetime) -> datetime.datetime:
+        return moment.astimezone(zone).replace(tzinfo=None)
+
+    return local
+
+
+def _labels(choices: list[tuple[str, Any]]) -> dict[str, str]:
+    """Choice labels translated once per export (a lazy label translates on every use)."""
+    return {value: str(label) for value, label in choices}
 
 
 # --- sessions ---------------------------------------------------------------------------
@@ -127,19 +138,20 @@ def session_lines(
     *, organization: Organization, sessions: QuerySet[Session], with_names: bool
 ) -> Iterator[list[SessionLine]]:
     """``sessions`` as export lines, ``CHUNK`` at a time (two queries a chunk)."""
-    modes, statuses = dict(Session.Mode.choices), dict(Session.Status.choices)
+    modes, statuses = _labels(Session.Mode.choices), _labels(Session.Status.choices)
+    local = _wall_clock()
     rows = sessions.values_list(*SESSION_COLUMNS).iterator(chunk_size=CHUNK)
     for chunk in _chunks(rows):
         topics = _session_topics(organization, [row[0] for row in chunk])
         yield [
             SessionLine(
-                starts_at=_local(row[1]),
-                ends_at=_local(row[2]),
+                starts_at=local(row[1]),
+                ends_at=local(row[2]),
                 program=row[3],
                 supporter=row[8] or _person(*row[4:8]),
                 client=_person(*row[9:13]) if with_names else "",
-                mode=str(modes.get(row[13], row[13])),
-                status=str(statuses.get(row[14], row[14])),
+                mode=modes.get(row[13], row[13]),
+                status=statuses.get(row[14], row[14]),
                 topics=TOPIC_SEPARATOR.join(topics.get(row[0], ())),
             )
             for row in chunk
@@ -199,15 +211,15 @@ def visit_lines(
     *, organization: Organization, visits: QuerySet[Visit], with_names: bool
 ) -> Iterator[list[VisitLine]]:
     """``visits`` as export lines, ``CHUNK`` at a time (two queries a chunk)."""
-    kinds = dict(Visit.Kind.choices)
+    kinds, local = _labels(Visit.Kind.choices), _wall_clock()
     rows = visits.values_list(*VISIT_COLUMNS).iterator(chunk_size=CHUNK)
     for chunk in _chunks(rows):
         topics = _visit_topics(organization, [row[0] for row in chunk])
         yield [
             VisitLine(
-                occurred_at=_local(row[1]),
+                occurred_at=local(row[1]),
                 venue=row[2],
-                kind=str(kinds.get(row[3], row[3])),
+                kind=kinds.get(row[3], row[3]),
                 grade=row[4],
                 topics=TOPIC_SEPARATOR.join(topics.get(row[0], ())),
                 student=_person(*row[5:9]) if with_names and row[9] is not None else "",

@@ -160,8 +160,9 @@ def _xlsx_value(value: Any) -> Any:
     if isinstance(value, datetime.date | datetime.time):
         return value
     # Text, a "fewer than 5" marker, a lazy label; without the control characters an XML
-    # document cannot hold.
-    return ILLEGAL.sub("", cell_text(str(value)))
+    # document cannot hold (looked for only in text that is not all printable).
+    text = cell_text(str(value))
+    return text if text.isprintable() else ILLEGAL.sub("", text)
 
 
 class _Formats:
