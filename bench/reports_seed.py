@@ -272,6 +272,7 @@ def seed(*, label: str, size: float, seed: int = 5) -> Seeded:
                 {
                     "block_id": block.pk,
                     "venue_id": block.venue_id,
+                    "program_id": salon.pk,
                     "occurred_at": at,
                     "kind": "walk_in" if kind == "reserved" else kind,
                     "student_id": None if anonymous else student,
@@ -281,9 +282,9 @@ def seed(*, label: str, size: float, seed: int = 5) -> Seeded:
     _copy(Visit, walk_ins, organization_id=org.pk)
     _copy(Reservation, reservations, organization_id=org.pk, status="reserved")
     _sql(
-        "INSERT INTO salons_visit (organization_id, block_id, venue_id, occurred_at, kind,"
-        " student_id, reservation_id, grade, private_note, key, recorded_at)"
-        " SELECT r.organization_id, r.block_id, b.venue_id, r.slot_starts_at,"
+        "INSERT INTO salons_visit (organization_id, block_id, venue_id, program_id,"
+        " occurred_at, kind, student_id, reservation_id, grade, private_note, key, recorded_at)"
+        " SELECT r.organization_id, r.block_id, b.venue_id, b.program_id, r.slot_starts_at,"
         " CASE WHEN r.id %% 6 = 0 THEN 'no_show' ELSE 'reserved' END, r.student_id, r.id,"
         " '', '', md5(r.id::text)::uuid, now()"
         " FROM salons_reservation r JOIN salons_salonblock b ON b.id = r.block_id"

@@ -317,5 +317,6 @@ class VisitFactory(DjangoModelFactory[Visit]):
     block = factory.SubFactory(SalonBlockFactory)
     organization = factory.SelfAttribute("block.organization")
     venue = factory.SelfAttribute("block.venue")
+    program = factory.SelfAttribute("block.program")
     occurred_at = factory.SelfAttribute("block.starts_at")
     kind = Visit.Kind.WALK_IN

@@ -335,6 +335,7 @@ def taps_save(*, organization: Organization, taps: Sequence[Tap]) -> int:
             organization=organization,
             block=tap.block,
             venue_id=tap.block.venue_id,
+            program_id=tap.block.program_id,
             occurred_at=tap.at,
             kind=tap.kind,
             student=tap.student,

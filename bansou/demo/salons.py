@@ -531,6 +531,7 @@ def _visit(*, block: SalonBlock, student: User, kind: str) -> None:
         organization=block.organization,
         block=block,
         venue=block.venue,
+        program_id=block.program_id,
         occurred_at=slot + datetime.timedelta(minutes=5),
         kind=kind,
         student=student,

@@ -250,7 +250,10 @@ class Visit(TenantModel):
         NO_SHOW = "no_show", _("No-show")
 
     block = models.ForeignKey(SalonBlock, on_delete=models.CASCADE, related_name="visits")
+    # The block's venue and program, kept on the visit (a block changes neither) so that
+    # the figures of a venue or a program count visits without joining the blocks.
     venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="salon_visits")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
     occurred_at = models.DateTimeField(_("at"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     student = models.ForeignKey(
@@ -283,6 +286,9 @@ class Visit(TenantModel):
         indexes = [
             models.Index(fields=["venue", "occurred_at"], name="salons_visit_venue_at"),
             models.Index(fields=["organization", "occurred_at"], name="salons_visit_org_at"),
+            models.Index(
+                fields=["organization", "program", "occurred_at"], name="salons_visit_program_at"
+            ),
             models.Index(
                 fields=["student", "occurred_at"],
                 condition=Q(student__isnull=False),

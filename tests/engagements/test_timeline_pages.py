@@ -74,9 +74,7 @@ def test_every_event_shows_on_exactly_one_page(world):
     assert sorted(seen) == sorted(every)
 
 
-def test_the_page_offers_the_earlier_sessions_link_and_a_bad_page_shows_the_last(
-    world, client_for
-):
+def test_the_page_offers_the_earlier_sessions_link_and_a_bad_page_shows_the_last(world, client_for):
     from django.urls import reverse
 
     engagement, made = _story(world, TIMELINE_SESSIONS + 1)

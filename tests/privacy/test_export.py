@@ -453,7 +453,9 @@ def test_the_files_hold_the_persons_salon_visits_and_named_survey_answers_only(
     _named_and_anonymous_answers(world, user)
     data = json.loads(_my_file(client_for(user), world, "json").content)
     mine = [v for v in data["salon_visits"] if v["venue"] == block.venue.name]
-    assert [(v["kind_code"], v["grade"], v["topics"]) for v in mine] == [("walk_in", "2年", ["進学"])]
+    assert [(v["kind_code"], v["grade"], v["topics"]) for v in mine] == [
+        ("walk_in", "2年", ["進学"])
+    ]
     answers = [a["answer"] for a in data["survey_answers"]]
     assert "記名の回答です" in answers and "匿名の回答です" not in answers
     assert sum(a["survey"] == "面談後アンケート" for a in data["survey_answers"]) == 6

@@ -281,11 +281,11 @@ def test_query_count_does_not_grow_with_the_data(scenario, assert_constant_queri
         )
 
     counts = assert_constant_queries(build=_grow(scenario, Records()), get=get)
-    assert counts.small == {kpi_values: 8, monthly_kpis: 2, venue_table: 3}[selector]
+    assert counts.small == {kpi_values: 7, monthly_kpis: 2, venue_table: 3}[selector]
 
 
 def test_kpi_values_is_a_few_aggregate_queries(scenario):
     with CaptureQueriesContext(connection) as queries:
         kpi_values(organization=scenario.org, program=scenario.salon, start=FY_START, end=FY_END)
-    assert len(queries) == 8
+    assert len(queries) == 7
     assert all("COUNT(" in q["sql"].upper() or "SUM(" in q["sql"].upper() for q in queries)

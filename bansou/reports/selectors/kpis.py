@@ -43,7 +43,7 @@ nps                    % promoters (9–10) − % detractors (0–6) of the 0–
 =====================  ==================================================================
 
 Rates are percentages with one decimal, rounded half up; None when there is nothing to
-divide by. Every figure is a database aggregate: ``kpi_values`` runs eight queries,
+divide by. Every figure is a database aggregate: ``kpi_values`` runs seven queries,
 ``monthly_kpis`` two and ``venue_table`` three, whatever the amount of data."""
 
 import datetime
@@ -72,8 +72,7 @@ from bansou.salons.selectors.stats import (
 from bansou.surveys.selectors.results import (
     NpsSummary,
     ScaleSummary,
-    nps_summary,
-    satisfaction_summary,
+    survey_figures,
 )
 
 Measure = Literal["count", "percent", "mean", "score"]
@@ -403,15 +402,9 @@ def _survey_figures(
     start: datetime.date,
     end: datetime.date,
 ) -> tuple[ScaleSummary | None, NpsSummary | None]:
-    """Satisfaction and NPS, from the surveys app (one query each); the extension point
-    for any other survey figure."""
-    scope: dict[str, Any] = {
-        "organization": organization,
-        "program": program,
-        "start": start,
-        "end": end,
-    }
-    return satisfaction_summary(**scope), nps_summary(**scope)
+    """Satisfaction and NPS, from the surveys app (one query for both); the extension
+    point for any other survey figure."""
+    return survey_figures(organization=organization, program=program, start=start, end=end)
 
 
 def kpi_values(
@@ -422,10 +415,10 @@ def kpi_values(
     end: datetime.date,
 ) -> KpiValues:
     """Every KPI of ``program`` (or of the whole organisation) from ``start`` to ``end``,
-    as defined in this module's table. Eight queries whatever the amount of data:
+    as defined in this module's table. Seven queries whatever the amount of data:
     sessions, salons, visits by kind, people (one grouped pass over held sessions and
-    named visits: unique clients, named and repeat visitors), completions, events,
-    satisfaction, NPS."""
+    named visits: unique clients, named and repeat visitors), completions, events, and
+    satisfaction with NPS."""
     check_period(start, end)
     scope: dict[str, Any] = {
         "organization": organization,

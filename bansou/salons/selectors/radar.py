@@ -93,7 +93,7 @@ def one_visit_students(
         organization=organization, kind__in=ATTENDED, student__isnull=False
     )
     if program is not None:
-        visits = visits.filter(block__program=program)
+        visits = visits.filter(program=program)
     booked = Reservation.objects.filter(
         organization=organization,
         student=OuterRef("student_id"),
@@ -154,7 +154,7 @@ def repeated_salon_no_shows(
         occurred_at__lte=now,
     )
     if program is not None:
-        visits = visits.filter(block__program=program)
+        visits = visits.filter(program=program)
     return (
         visits.values("student_id")
         .annotate(n=Count("pk"), last=Max("occurred_at"))
@@ -177,7 +177,7 @@ def falling_venues(
     start = split - datetime.timedelta(weeks=FALLING_WEEKS)
     attended = Q(salon_visits__kind__in=ATTENDED)
     if program is not None:
-        attended &= Q(salon_visits__block__program=program)
+        attended &= Q(salon_visits__program=program)
     recent = attended & Q(salon_visits__occurred_at__gte=split, salon_visits__occurred_at__lt=now)
     before = attended & Q(salon_visits__occurred_at__gte=start, salon_visits__occurred_at__lt=split)
     kept = 100 - FALLING_DROP_PERCENT

@@ -81,7 +81,7 @@ def salon_visits_in(
     visits = Visit.objects.filter(
         organization=organization, occurred_at__gte=first, occurred_at__lt=after
     )
-    return visits if program is None else visits.filter(block__program=program)
+    return visits if program is None else visits.filter(program=program)
 
 
 def venue_stats(

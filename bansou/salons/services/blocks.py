@@ -156,6 +156,7 @@ def block_close(
                 organization_id=locked.organization_id,
                 block=locked,
                 venue_id=locked.venue_id,
+                program_id=locked.program_id,
                 occurred_at=reservation.slot_starts_at,
                 kind=Visit.Kind.NO_SHOW,
                 student_id=reservation.student_id,

@@ -87,6 +87,7 @@ def visit_record(
         organization_id=locked.organization_id,
         block=locked,
         venue_id=locked.venue_id,
+        program_id=locked.program_id,
         occurred_at=timezone.now(),
         kind=kind,
         grade=grade.strip(),

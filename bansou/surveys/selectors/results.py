@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone, translation
 
 from bansou.orgs.models import Organization
@@ -173,6 +173,32 @@ def nps_summary(
     ``start`` to ``end``. One query."""
     answers = _answers_in(organization=organization, program=program, start=start, end=end)
     return nps_summary_of(_point_counts(answers.filter(question__kind=Question.Kind.NPS)))
+
+
+def survey_figures(
+    *,
+    organization: Organization,
+    program: Program | None = None,
+    start: datetime.date,
+    end: datetime.date,
+) -> tuple[ScaleSummary, NpsSummary]:
+    """``satisfaction_summary`` and ``nps_summary`` of the same answers, in one query (a
+    report page shows both)."""
+    answers = _answers_in(organization=organization, program=program, start=start, end=end)
+    rows = (
+        answers.filter(
+            Q(question__kind=Question.Kind.SCALE, question__measures_satisfaction=True)
+            | Q(question__kind=Question.Kind.NPS),
+            number__isnull=False,
+        )
+        .values_list("question__kind", "number")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[str, dict[int, int]] = {Question.Kind.SCALE: {}, Question.Kind.NPS: {}}
+    for kind, number, n in rows:
+        counts[kind][int(number)] = counts[kind].get(int(number), 0) + int(n)
+    return scale_summary(counts[Question.Kind.SCALE]), nps_summary_of(counts[Question.Kind.NPS])
 
 
 def voices(
