@@ -1556,6 +1556,7 @@ def test_radar_with_salon_signals_query_count_constant(world, client_for, assert
             block.visits.create(
                 organization=org,
                 venue=block.venue,
+                program=block.program,
                 occurred_at=block.starts_at,
                 kind="walk_in",
                 student=once,
@@ -1574,6 +1575,7 @@ def test_radar_with_salon_signals_query_count_constant(world, client_for, assert
                 missed.visits.create(
                     organization=org,
                     venue=missed.venue,
+                    program=missed.program,
                     occurred_at=missed.starts_at,
                     kind="no_show",
                     student=missing,
@@ -1585,7 +1587,11 @@ def test_radar_with_salon_signals_query_count_constant(world, client_for, assert
             )
             for _ in range(5):
                 earlier.visits.create(
-                    organization=org, venue=venue, occurred_at=earlier.starts_at, kind="walk_in"
+                    organization=org,
+                    venue=venue,
+                    program=program,
+                    occurred_at=earlier.starts_at,
+                    kind="walk_in",
                 )
             if i < RADAR_PAGE_SIZE // 2:
                 names += [engagement.client.family_name, supporter.family_name]

@@ -197,10 +197,20 @@ class Session(TenantModel):
         indexes = [
             # The radar (selectors/radar.py): each engagement's last held session, without
             # reading every session; and the past sessions still scheduled ("to record").
+            # (The organisation included: the tenancy filter every query adds is then read
+            # from the index too, with no visit to the table.)
             models.Index(
                 fields=["engagement", "starts_at"],
+                include=["organization"],
                 condition=Q(status="held"),
-                name="engagements_session_held",
+                name="engagements_session_held_org",
+            ),
+            # Which of the organisation's engagements had a held session (the radar's
+            # clients never met), read from the index alone.
+            models.Index(
+                fields=["organization", "engagement"],
+                condition=Q(status="held"),
+                name="engagements_session_org_held",
             ),
             models.Index(
                 fields=["ends_at"],

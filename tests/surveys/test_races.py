@@ -6,6 +6,7 @@ survey was already answered with this link, and nothing answers 500."""
 import datetime
 import threading
 import uuid
+from collections.abc import Callable
 
 import pytest
 from django.db import connection
@@ -15,7 +16,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from bansou.core.roles import Role
-from bansou.surveys.models import Answer, Response, SurveyInvitation
+from bansou.surveys.models import Answer, Response, Survey, SurveyInvitation
 from bansou.surveys.selectors.links import ALREADY_SENT, invitation_token
 from bansou.surveys.services.answering import response_submit_invited
 from bansou.surveys.services.dispatch import invitation_issue
@@ -43,25 +44,24 @@ def _invited(anonymous: bool):
     return org, survey, invitation
 
 
-@pytest.mark.parametrize("anonymous", [True, False])
-def test_parallel_posts_of_one_invitation_store_one_response(transactional_db, anonymous):
-    _needs_postgresql()
-    org, survey, invitation = _invited(anonymous)
-    path = f"/o/{org.slug}/surveys/answer/{invitation_token(invitation.nonce)}/"
-    browsers = [Client(raise_request_exception=False) for _ in range(PARALLEL)]
-    barrier = threading.Barrier(PARALLEL)
-    responses: list[tuple[int, str]] = []
+def _post_at_once(
+    browsers: list[Client], path: str, data_for: Callable[[], dict[str, object]]
+) -> list[tuple[int, str, str]]:
+    """Every browser posts ``data_for()`` to ``path`` at the same moment (a barrier), each
+    on its own connection; (status, body, Location) of each answer."""
+    barrier = threading.Barrier(len(browsers))
+    answers: list[tuple[int, str, str]] = []
     lock = threading.Lock()
-    answers = full_answers(survey)
 
     def post(browser: Client) -> None:
         try:
-            # Each tab's own form: its own key (a double tap of one tab is thanked twice).
-            data = {**answers, "key": str(uuid.uuid4())}
+            data = data_for()
             barrier.wait()
             response = browser.post(path, data)
             with lock:
-                responses.append((response.status_code, response.content.decode()))
+                answers.append(
+                    (response.status_code, response.content.decode(), response.get("Location", ""))
+                )
         finally:
             connection.close()
 
@@ -71,6 +71,23 @@ def test_parallel_posts_of_one_invitation_store_one_response(transactional_db, a
             t.start()
         for t in threads:
             t.join()
+    return answers
+
+
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_parallel_posts_of_one_invitation_store_one_response(transactional_db, anonymous):
+    _needs_postgresql()
+    org, survey, invitation = _invited(anonymous)
+    path = f"/o/{org.slug}/surveys/answer/{invitation_token(invitation.nonce)}/"
+    browsers = [Client(raise_request_exception=False) for _ in range(PARALLEL)]
+    answers = full_answers(survey)
+    # Each tab's own form: its own key (a double tap of one tab is thanked twice).
+    responses = [
+        (status, body)
+        for status, body, _location in _post_at_once(
+            browsers, path, lambda: {**answers, "key": str(uuid.uuid4())}
+        )
+    ]
 
     assert sorted(status for status, _body in responses) == [200] * PARALLEL
     with translation.override("ja"):
@@ -119,27 +136,10 @@ def test_parallel_posts_of_one_new_survey_form_make_one_survey(transactional_db)
     browsers = [Client(raise_request_exception=False) for _ in range(PARALLEL)]
     for browser in browsers:
         browser.force_login(coordinator)
-    barrier = threading.Barrier(PARALLEL)
-    statuses: list[tuple[int, str]] = []
-    lock = threading.Lock()
-
-    def post(browser: Client) -> None:
-        try:
-            barrier.wait()
-            response = browser.post(path, data)
-            with lock:
-                statuses.append((response.status_code, response.get("Location", "")))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post, args=(b,)) for b in browsers]
-    with one_race_at_a_time():
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    from bansou.surveys.models import Survey
-
+    statuses = [
+        (status, location)
+        for status, _body, location in _post_at_once(browsers, path, lambda: data)
+    ]
     surveys = list(Survey.objects.filter(organization=org))
     assert len(surveys) == 1
     assert statuses == [(302, f"/o/{org.slug}/surveys/{surveys[0].pk}/")] * PARALLEL
